@@ -1,0 +1,44 @@
+/**
+ * Registry entities in MLflow's JSON shape (mlflow/entities/model_registry/*.py: to_proto, then
+ * proto JSON): snake_case, int64 as numbers, `version` as a STRING, unset fields and empty lists
+ * omitted, `status` always present (a client reads a missing one as PENDING_REGISTRATION and polls).
+ */
+import type { ModelVersion, RegisteredModel, Tag } from '../../store/registry-store.js';
+
+type Json = Record<string, unknown>;
+
+function tagsJson(tags: readonly Tag[]): Json[] {
+  return tags.map((t) => ({ key: t.key, value: t.value }));
+}
+
+export function modelVersionJson(mv: ModelVersion): Json {
+  const out: Json = {
+    name: mv.name,
+    version: String(mv.version),
+    creation_timestamp: mv.creationTime,
+    last_updated_timestamp: mv.lastUpdatedTime,
+    current_stage: mv.currentStage,
+    source: mv.source,
+    status: mv.status,
+  };
+  if (mv.userId !== null) out.user_id = mv.userId;
+  if (mv.description !== null) out.description = mv.description;
+  if (mv.runId !== null) out.run_id = mv.runId;
+  if (mv.runLink !== null) out.run_link = mv.runLink;
+  if (mv.statusMessage !== null) out.status_message = mv.statusMessage;
+  if (mv.modelId !== null) out.model_id = mv.modelId;
+  if (mv.tags.length > 0) out.tags = tagsJson(mv.tags);
+  if (mv.aliases.length > 0) out.aliases = [...mv.aliases];
+  return out;
+}
+
+export function registeredModelJson(rm: RegisteredModel): Json {
+  const out: Json = { name: rm.name, creation_timestamp: rm.creationTime };
+  // registered_model.py: to_proto emits these two only when truthy.
+  if (rm.lastUpdatedTime) out.last_updated_timestamp = rm.lastUpdatedTime;
+  if (rm.description) out.description = rm.description;
+  if (rm.latestVersions.length > 0) out.latest_versions = rm.latestVersions.map(modelVersionJson);
+  if (rm.tags.length > 0) out.tags = tagsJson(rm.tags);
+  if (rm.aliases.length > 0) out.aliases = rm.aliases.map((a) => ({ alias: a.alias, version: String(a.version) }));
+  return out;
+}

@@ -1,0 +1,120 @@
+/**
+ * Offset page tokens, byte-for-byte like MLflow's (mlflow/utils/search_utils.py:
+ * SearchUtils.create_page_token / parse_start_offset_from_page_token): base64 of the JSON text
+ * `{"offset": N}`. Tokens are therefore interchangeable with an MLflow server's.
+ *
+ * Decoding follows Python's lenient base64.b64decode (characters outside the alphabet are skipped,
+ * input after complete padding is ignored) and MLflow's messages. Differences: every failure is a
+ * 400 (MLflow lets a few, e.g. a JSON list or non-ASCII input, escape as 500s), and only a
+ * positive integer offset is accepted (MLflow also truncates floats and takes `true` as 1;
+ * `{"offset": 0}` is refused by both since MLflow never issues it).
+ */
+import { invalidParameter } from './errors.js';
+
+/** base64(JSON {"offset": N}) exactly like MLflow, so tokens are interchangeable with MLflow's. */
+export function encodeOffsetToken(offset: number): string {
+  if (!Number.isSafeInteger(offset) || offset < 0) throw new RangeError(`invalid page offset: ${offset}`);
+  // Python's json.dumps puts a space after the colon; keep it so the bytes match.
+  return Buffer.from(`{"offset": ${offset}}`, 'utf8').toString('base64');
+}
+
+/** undefined/empty → 0; anything malformed (not base64, not JSON, no integer offset, negative) → 400. */
+export function decodeOffsetToken(token: string | undefined): number {
+  if (!token) return 0;
+  const bytes = pythonB64Decode(token);
+  if (!bytes) throw invalidParameter('Invalid page token, could not base64-decode');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch {
+    throw invalidParameter(`Invalid page token, decoded value=${pythonBytesRepr(bytes)}`);
+  }
+  const invalidParsed = () => invalidParameter(`Invalid page token, parsed value=${pythonRepr(parsed)}`);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw invalidParsed();
+  const offset: unknown = (parsed as Record<string, unknown>)['offset'];
+  if (typeof offset === 'string') {
+    // Python's int() also accepts a numeric string.
+    if (!/^\s*[+-]?\d+(?:_\d+)*\s*$/.test(offset)) throw invalidParameter(`Invalid page token, not stringable ${offset}`);
+    const n = Number(offset.replace(/_/g, ''));
+    if (!Number.isSafeInteger(n) || n <= 0) throw invalidParsed();
+    return n;
+  }
+  if (typeof offset !== 'number' || !Number.isSafeInteger(offset) || offset <= 0) throw invalidParsed();
+  return offset;
+}
+
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+/** Python's binascii.a2b_base64 in non-strict mode; undefined where Python raises. */
+function pythonB64Decode(text: string): Uint8Array | undefined {
+  if (/[^\x00-\x7f]/.test(text)) return undefined; // Python: "string argument should contain only ASCII characters"
+  const out: number[] = [];
+  let quadPos = 0;
+  let leftChar = 0;
+  let pads = 0;
+  for (const ch of text) {
+    if (ch === '=') {
+      // A pad that completes the current quantum ends decoding; other pads are skipped.
+      if (quadPos >= 2 && quadPos + ++pads >= 4) return Uint8Array.from(out);
+      continue;
+    }
+    const v = B64.indexOf(ch);
+    if (v < 0) continue;
+    pads = 0;
+    if (quadPos === 0) leftChar = v;
+    else {
+      const shift = 8 - 2 * quadPos;
+      out.push(((leftChar << (8 - shift)) | (v >> (shift - 2))) & 0xff);
+      leftChar = v & ((1 << (shift - 2)) - 1);
+    }
+    quadPos = (quadPos + 1) % 4;
+  }
+  return quadPos === 0 ? Uint8Array.from(out) : undefined;
+}
+
+/** Python's repr() of a bytes object (b'...'). */
+function pythonBytesRepr(bytes: Uint8Array): string {
+  const hasSingle = bytes.includes(0x27);
+  const q = hasSingle && !bytes.includes(0x22) ? '"' : "'";
+  let out = `b${q}`;
+  for (const b of bytes) {
+    const ch = String.fromCharCode(b);
+    if (ch === '\\' || ch === q) out += `\\${ch}`;
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\t') out += '\\t';
+    else if (b < 0x20 || b >= 0x7f) out += `\\x${b.toString(16).padStart(2, '0')}`;
+    else out += ch;
+  }
+  return out + q;
+}
+
+/**
+ * Python's repr() of a str or of a decoded JSON value (dict/list/str/number/bool/None), so that
+ * error messages read exactly like MLflow's. Shared by the search-filter and order_by parsers.
+ */
+export function pythonRepr(value: unknown): string {
+  if (value === null || value === undefined) return 'None';
+  if (value === true) return 'True';
+  if (value === false) return 'False';
+  if (typeof value === 'number') return String(value);
+  if (Array.isArray(value)) return `[${value.map(pythonRepr).join(', ')}]`;
+  if (typeof value === 'object') {
+    return `{${Object.entries(value).map(([k, v]) => `${pythonRepr(k)}: ${pythonRepr(v)}`).join(', ')}}`;
+  }
+  const s = String(value);
+  const q = s.includes("'") && !s.includes('"') ? '"' : "'";
+  let out = q;
+  for (const ch of s) {
+    const cp = ch.codePointAt(0)!;
+    if (ch === '\\' || ch === q) out += `\\${ch}`;
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\t') out += '\\t';
+    else if (ch !== ' ' && /[\p{C}\p{Z}]/u.test(ch)) {
+      const hex = cp.toString(16);
+      out += cp < 0x100 ? `\\x${hex.padStart(2, '0')}` : cp < 0x10000 ? `\\u${hex.padStart(4, '0')}` : `\\U${hex.padStart(8, '0')}`;
+    } else out += ch;
+  }
+  return out + q;
+}

@@ -1,0 +1,132 @@
+/**
+ * Registered-model operations: the rules and MLflow's messages around the store
+ * (mlflow/store/model_registry/sqlalchemy_store.py).
+ */
+import { alreadyExists, invalidParameter, notFound } from '../protocol/errors.js';
+import { parseRegisteredModelFilter } from '../protocol/search-filter.js';
+import { parseRegisteredModelOrderBy } from '../protocol/order-by.js';
+import { decodeOffsetToken, encodeOffsetToken } from '../protocol/page-token.js';
+import { StoreConflict, type RegisteredModel, type RegistryStore, type Tag } from '../store/registry-store.js';
+import { IS_PROMPT_TAG } from '../store/sql/registry-sql-store.js';
+import { validateDescription, validateModelName, validateTag } from './validation.js';
+
+export const SEARCH_REGISTERED_MODELS_DEFAULT = 100;
+export const SEARCH_REGISTERED_MODELS_MAX = 1000;
+
+export type Clock = () => number;
+
+export function modelNotFound(name: string): Error {
+  return notFound(`Registered Model with name=${name} not found`);
+}
+
+export interface SearchResult<T> {
+  readonly items: readonly T[];
+  readonly nextPageToken: string | undefined;
+}
+
+export function checkMaxResults(maxResults: number, max: number): void {
+  if (!Number.isInteger(maxResults) || maxResults < 1) {
+    throw invalidParameter(`Invalid value for max_results. It must be a positive integer, but got ${maxResults}`);
+  }
+  if (maxResults > max) {
+    throw invalidParameter(
+      `Invalid value for request parameter max_results. It must be at most ${max}, but got value ${maxResults}`,
+    );
+  }
+}
+
+export class RegisteredModels {
+  constructor(
+    private readonly store: RegistryStore,
+    private readonly now: Clock = Date.now,
+  ) {}
+
+  async create(name: string, tags: readonly Tag[], description: string | null): Promise<RegisteredModel> {
+    validateModelName(name);
+    for (const t of tags) validateTag(t.key, t.value);
+    validateDescription(description);
+    try {
+      return await this.store.createRegisteredModel(name, description, tags, this.now());
+    } catch (err) {
+      if (err instanceof StoreConflict) throw await this.conflict(name, tags);
+      throw err;
+    }
+  }
+
+  /** mlflow/prompt/registry_utils.py: handle_resource_already_exist_error. */
+  private async conflict(name: string, newTags: readonly Tag[]): Promise<Error> {
+    const existing = await this.store.getRegisteredModel(name);
+    const isPrompt = (tags: readonly Tag[] | undefined) => tags?.some((t) => t.key === IS_PROMPT_TAG) ?? false;
+    const oldEntity = isPrompt(existing?.tags) ? 'Prompt' : 'Registered Model';
+    const newEntity = isPrompt(newTags) ? 'Prompt' : 'Registered Model';
+    if (oldEntity !== newEntity) {
+      return alreadyExists(
+        `Tried to create a ${newEntity.toLowerCase()} with name '${name}', but the name is already taken by a ` +
+          `${oldEntity.toLowerCase()}. MLflow does not allow creating a model and a prompt with the same name.`,
+      );
+    }
+    return alreadyExists(`${newEntity} (name=${name}) already exists.`);
+  }
+
+  async get(name: string): Promise<RegisteredModel> {
+    validateModelName(name);
+    const model = await this.store.getRegisteredModel(name);
+    if (!model) throw modelNotFound(name);
+    return model;
+  }
+
+  async rename(name: string, newName: string): Promise<RegisteredModel> {
+    validateModelName(name);
+    validateModelName(newName, 'new_name');
+    try {
+      const model = await this.store.renameRegisteredModel(name, newName, this.now());
+      if (!model) throw modelNotFound(name);
+      return model;
+    } catch (err) {
+      if (err instanceof StoreConflict) throw alreadyExists(`Registered Model (name=${newName}) already exists.`);
+      throw err;
+    }
+  }
+
+  async update(name: string, description: string | null): Promise<RegisteredModel> {
+    validateModelName(name);
+    validateDescription(description);
+    const model = await this.store.updateRegisteredModel(name, description, this.now());
+    if (!model) throw modelNotFound(name);
+    return model;
+  }
+
+  async delete(name: string): Promise<void> {
+    validateModelName(name);
+    if (!(await this.store.deleteRegisteredModel(name))) throw modelNotFound(name);
+  }
+
+  async setTag(name: string, key: string, value: string): Promise<void> {
+    validateModelName(name);
+    validateTag(key, value);
+    if (!(await this.store.setRegisteredModelTag(name, { key, value }))) throw modelNotFound(name);
+  }
+
+  async deleteTag(name: string, key: string): Promise<void> {
+    validateModelName(name);
+    validateTag(key, '');
+    if (!(await this.store.deleteRegisteredModelTag(name, key))) throw modelNotFound(name);
+  }
+
+  async search(
+    filter: string | undefined,
+    maxResults: number,
+    orderBy: readonly string[],
+    pageToken: string | undefined,
+  ): Promise<SearchResult<RegisteredModel>> {
+    checkMaxResults(maxResults, SEARCH_REGISTERED_MODELS_MAX);
+    const clauses = parseRegisteredModelFilter(filter);
+    const order = parseRegisteredModelOrderBy(orderBy);
+    const offset = decodeOffsetToken(pageToken);
+    const page = await this.store.searchRegisteredModels({ clauses, orderBy: order, offset, limit: maxResults });
+    return {
+      items: page.items,
+      nextPageToken: page.hasMore ? encodeOffsetToken(offset + maxResults) : undefined,
+    };
+  }
+}

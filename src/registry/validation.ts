@@ -1,0 +1,136 @@
+/**
+ * The registry's input rules, with MLflow's messages (mlflow/utils/validation.py,
+ * mlflow/entities/model_registry/model_version_stages.py) so that clients and scripts that match
+ * on them keep working.
+ */
+import { invalidParameter } from '../protocol/errors.js';
+import { STAGES, type Stage } from '../store/registry-store.js';
+
+export const MAX_REGISTERED_MODEL_NAME_LENGTH = 256;
+export const MAX_TAG_KEY_LENGTH = 250;
+export const MAX_TAG_VALUE_LENGTH = 100_000;
+export const MAX_ALIAS_LENGTH = 255;
+export const MAX_DESCRIPTION_LENGTH = 1_000_000;
+
+export function missingValue(field: string): string {
+  return `Missing value for required parameter '${field}'.`;
+}
+
+/** MLflow renders the offending value as compact JSON (validation.invalid_value). */
+export function invalidValue(field: string, value: unknown, detail?: string): string {
+  const shown = JSON.stringify(value);
+  return detail
+    ? `Invalid value ${shown} for parameter '${field}' supplied: ${detail}`
+    : `Invalid value ${shown} for parameter '${field}' supplied.`;
+}
+
+export function exceedsMaxLength(field: string, limit: number): string {
+  return `'${field}' exceeds the maximum length of ${limit} characters`;
+}
+
+/** posixpath.normpath, for the "name must not resolve to another name" rule. */
+function posixNormpath(p: string): string {
+  if (p === '') return '.';
+  const initialSlashes = p.startsWith('/') ? (p.startsWith('//') && !p.startsWith('///') ? 2 : 1) : 0;
+  const out: string[] = [];
+  for (const comp of p.split('/')) {
+    if (comp === '' || comp === '.') continue;
+    if (comp !== '..' || (initialSlashes === 0 && out.length === 0) || (out.length > 0 && out[out.length - 1] === '..')) {
+      out.push(comp);
+    } else if (out.length > 0) {
+      out.pop();
+    }
+  }
+  const joined = '/'.repeat(initialSlashes) + out.join('/');
+  return joined === '' ? '.' : joined;
+}
+
+/** validation.path_not_unique: names are sometimes used as paths and must not alias other names. */
+export function pathNotUnique(name: string): boolean {
+  const norm = posixNormpath(name);
+  return norm !== name || norm === '.' || norm.startsWith('..') || norm.startsWith('/');
+}
+
+function badPathMessage(name: string): string {
+  return (
+    'Names may be treated as files in certain cases, and must not resolve to other names' +
+    ` when treated as such. This name would resolve to '${posixNormpath(name)}'`
+  );
+}
+
+/** validation._validate_model_name (MLflow 3). */
+export function validateModelName(name: string, field = 'name'): void {
+  if (name.trim() === '') throw invalidParameter(missingValue(field));
+  if (name.includes('/') || name.includes(':')) {
+    throw invalidParameter(`Invalid model name '${name}'. Names cannot contain '/' or ':'.`);
+  }
+  if (pathNotUnique(name)) throw invalidParameter(invalidValue(field, name, badPathMessage(name)));
+  if (name.length > MAX_REGISTERED_MODEL_NAME_LENGTH) {
+    throw invalidParameter(exceedsMaxLength(field, MAX_REGISTERED_MODEL_NAME_LENGTH));
+  }
+}
+
+const TAG_KEY_CHARS = /^[/\w.\- :]*$/u;
+
+/** validation._validate_registered_model_tag / _validate_model_version_tag. */
+export function validateTag(key: string, value: string): void {
+  if (!TAG_KEY_CHARS.test(key)) {
+    throw invalidParameter(
+      invalidValue(
+        'key',
+        key,
+        'Names may only contain alphanumerics, underscores (_), dashes (-), periods (.), spaces ( ), colon(:) and slashes (/).',
+      ),
+    );
+  }
+  if (pathNotUnique(key)) throw invalidParameter(invalidValue('key', key, badPathMessage(key)));
+  if (key.length > MAX_TAG_KEY_LENGTH) throw invalidParameter(exceedsMaxLength('key', MAX_TAG_KEY_LENGTH));
+  if (value.length > MAX_TAG_VALUE_LENGTH) throw invalidParameter(exceedsMaxLength('value', MAX_TAG_VALUE_LENGTH));
+}
+
+export function validateDescription(description: string | null): void {
+  if (description !== null && description.length > MAX_DESCRIPTION_LENGTH) {
+    throw invalidParameter(exceedsMaxLength('description', MAX_DESCRIPTION_LENGTH));
+  }
+}
+
+/** Python's int(): optional sign and surrounding white space, digits only. */
+export function parseVersion(raw: string): number {
+  const trimmed = raw.trim();
+  if (!/^[+-]?\d+$/.test(trimmed) || !Number.isSafeInteger(Number(trimmed))) {
+    throw invalidParameter(`Parameter 'version' must be an integer, got '${raw}'.`);
+  }
+  return Number(trimmed);
+}
+
+const ALIAS_CHARS = /^[\w-]*$/u;
+
+/** validation._validate_model_alias_name. */
+export function validateAliasName(alias: string): void {
+  if (alias === '') throw invalidParameter('Registered model alias name cannot be empty.');
+  if (!ALIAS_CHARS.test(alias)) {
+    throw invalidParameter(
+      `Invalid alias name: '${alias}'. Names may only contain alphanumerics, underscores (_), and dashes (-).`,
+    );
+  }
+  if (alias.length > MAX_ALIAS_LENGTH) {
+    throw invalidParameter(exceedsMaxLength('Registered model alias name', MAX_ALIAS_LENGTH));
+  }
+}
+
+/** validation._validate_model_alias_name_reserved: `latest` and `v<N>` mean something in model URIs. */
+export function validateAliasNotReserved(alias: string): void {
+  if (alias.toLowerCase() === 'latest') {
+    throw invalidParameter("'latest' alias name (case insensitive) is reserved.");
+  }
+  if (/^[vV]\d+$/.test(alias)) throw invalidParameter(`Version alias name '${alias}' is reserved.`);
+}
+
+/** model_version_stages.get_canonical_stage: case-insensitive, stored in canonical case. */
+export function canonicalStage(stage: string): Stage {
+  const found = STAGES.find((s) => s.toLowerCase() === stage.toLowerCase());
+  if (!found) {
+    throw invalidParameter(`Invalid Model Version stage: ${stage}. Value must be one of ${STAGES.join(', ')}.`);
+  }
+  return found;
+}

@@ -1,0 +1,664 @@
+/**
+ * The registry store over SQL, one implementation for SQLite and PostgreSQL. Pages are built with
+ * one query for the rows plus one batched query each for tags, aliases and latest versions: never
+ * one query per row.
+ */
+import type { ExpressionBuilder, Kysely, Selectable, Transaction } from 'kysely';
+import type { FilterClause } from '../../protocol/search-filter.js';
+import type { OrderByClause } from '../../protocol/order-by.js';
+import {
+  StoreConflict,
+  StoreUnavailable,
+  type Alias,
+  type ModelVersion,
+  type ModelVersionStatus,
+  type NewModelVersion,
+  type Page,
+  type RegisteredModel,
+  type RegistryStore,
+  type SearchQuery,
+  type Stage,
+  type Tag,
+} from '../registry-store.js';
+import type { SqlDialect } from './dialect.js';
+import type { Database, ModelVersionsTable, RegisteredModelsTable } from './schema.js';
+
+/** Soft-deleted versions keep their row (and number) in this stage, as MLflow's SQL store does. */
+export const DELETED_STAGE = 'Deleted_Internal';
+/** Prompts are registered models with this tag (mlflow/entities/model_registry/prompt_version.py). */
+export const IS_PROMPT_TAG = 'mlflow.prompt.is_prompt';
+
+type Db = Kysely<Database> | Transaction<Database>;
+type ModelRow = Selectable<RegisteredModelsTable>;
+type VersionRow = Selectable<ModelVersionsTable> & { name: string };
+
+type TagClause = Extract<FilterClause, { kind: 'tag' }>;
+
+export class SqlRegistryStore implements RegistryStore {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: SqlDialect,
+  ) {}
+
+  /** Runs fn in a transaction, translating driver errors into the store's error types. */
+  private async tx<T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+    return this.guard(() => this.db.transaction().execute(fn));
+  }
+
+  private async guard<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (this.dialect.isUniqueViolation(err)) throw new StoreConflict(String((err as Error).message));
+      if (this.dialect.isUnavailable(err)) throw new StoreUnavailable(String((err as Error).message));
+      throw err;
+    }
+  }
+
+  private async modelRow(db: Db, name: string): Promise<ModelRow | undefined> {
+    return db.selectFrom('registered_models').selectAll().where('name', '=', name).executeTakeFirst();
+  }
+
+  // ---- registered models -------------------------------------------------------------------
+
+  async createRegisteredModel(name: string, description: string | null, tags: readonly Tag[], now: number): Promise<RegisteredModel> {
+    return this.tx(async (trx) => {
+      const row = await trx
+        .insertInto('registered_models')
+        .values({ name, description, creation_time: now, last_updated_time: now, last_version: 0 })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      if (tags.length > 0) {
+        await trx
+          .insertInto('registered_model_tags')
+          .values(dedupeTags(tags).map((t) => ({ model_id: row.id, key: t.key, value: t.value })))
+          .execute();
+      }
+      return (await this.hydrateModels(trx, [row]))[0] as RegisteredModel;
+    });
+  }
+
+  async getRegisteredModel(name: string): Promise<RegisteredModel | undefined> {
+    return this.guard(async () => {
+      const row = await this.modelRow(this.db, name);
+      return row ? (await this.hydrateModels(this.db, [row]))[0] : undefined;
+    });
+  }
+
+  async renameRegisteredModel(name: string, newName: string, now: number): Promise<RegisteredModel | undefined> {
+    return this.tx(async (trx) => {
+      const row = await trx
+        .updateTable('registered_models')
+        .set({ name: newName, last_updated_time: now })
+        .where('name', '=', name)
+        .returningAll()
+        .executeTakeFirst();
+      if (!row) return undefined;
+      // MLflow bumps every version's timestamp on rename (sqlalchemy_store.rename_registered_model).
+      await trx.updateTable('model_versions').set({ last_updated_time: now }).where('model_id', '=', row.id).execute();
+      return (await this.hydrateModels(trx, [row]))[0];
+    });
+  }
+
+  async updateRegisteredModel(name: string, description: string | null, now: number): Promise<RegisteredModel | undefined> {
+    return this.tx(async (trx) => {
+      const row = await trx
+        .updateTable('registered_models')
+        .set({ description, last_updated_time: now })
+        .where('name', '=', name)
+        .returningAll()
+        .executeTakeFirst();
+      return row ? (await this.hydrateModels(trx, [row]))[0] : undefined;
+    });
+  }
+
+  async deleteRegisteredModel(name: string): Promise<boolean> {
+    // Versions, tags and aliases go with it through ON DELETE CASCADE.
+    return this.tx(async (trx) => {
+      const row = await this.modelRow(trx, name);
+      if (!row) return false;
+      await trx.deleteFrom('registered_models').where('id', '=', row.id).execute();
+      return true;
+    });
+  }
+
+  async setRegisteredModelTag(name: string, tag: Tag): Promise<boolean> {
+    return this.tx(async (trx) => {
+      const row = await this.modelRow(trx, name);
+      if (!row) return false;
+      await trx
+        .insertInto('registered_model_tags')
+        .values({ model_id: row.id, key: tag.key, value: tag.value })
+        .onConflict((oc) => oc.columns(['model_id', 'key']).doUpdateSet({ value: tag.value }))
+        .execute();
+      return true;
+    });
+  }
+
+  async deleteRegisteredModelTag(name: string, key: string): Promise<boolean> {
+    return this.tx(async (trx) => {
+      const row = await this.modelRow(trx, name);
+      if (!row) return false;
+      await trx.deleteFrom('registered_model_tags').where('model_id', '=', row.id).where('key', '=', key).execute();
+      return true;
+    });
+  }
+
+  async searchRegisteredModels(query: SearchQuery): Promise<Page<RegisteredModel>> {
+    return this.guard(async () => {
+      let q = this.db.selectFrom('registered_models as rm').selectAll('rm');
+      const tagGroups = groupTagClauses(query.clauses);
+      for (const clause of query.clauses) {
+        // The parser only lets `name` through as a registered-model attribute.
+        if (clause.kind !== 'attribute' || clause.key !== 'name') continue;
+        const { comparator, value } = clause;
+        q = q.where((eb) => this.stringCondition(eb, 'rm.name', comparator, value));
+      }
+      for (const [key, clauses] of tagGroups) {
+        q = q.where((eb) =>
+          eb.exists(
+            eb
+              .selectFrom('registered_model_tags as t')
+              .select('t.key')
+              .whereRef('t.model_id', '=', 'rm.id')
+              .where('t.key', '=', key)
+              .where((tb) => tb.and(clauses.map((c) => this.stringCondition(tb, 't.value', c.comparator, c.value)))),
+          ),
+        );
+      }
+      if (!isQueryingPrompts(query.clauses)) {
+        q = q.where((eb) =>
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom('registered_model_tags as p')
+                .select('p.key')
+                .whereRef('p.model_id', '=', 'rm.id')
+                .where('p.key', '=', IS_PROMPT_TAG)
+                .where('p.value', '=', 'true'),
+            ),
+          ),
+        );
+      }
+      for (const o of query.orderBy) {
+        const column = o.key === 'name' ? 'rm.name' : 'rm.last_updated_time';
+        q = q.orderBy(column, o.ascending ? 'asc' : 'desc');
+      }
+      const rows = await q.limit(query.limit + 1).offset(query.offset).execute();
+      const hasMore = rows.length > query.limit;
+      const page = rows.slice(0, query.limit);
+      return { items: await this.hydrateModels(this.db, page), hasMore };
+    });
+  }
+
+  // ---- model versions ----------------------------------------------------------------------
+
+  async createModelVersion(name: string, fields: NewModelVersion, now: number): Promise<ModelVersion | undefined> {
+    return this.tx(async (trx) => {
+      // The counter update takes the row lock (PostgreSQL) or the write lock (SQLite) first, so
+      // concurrent creators on any number of processes get distinct, gap-free numbers.
+      const allocated = await trx
+        .updateTable('registered_models')
+        .set((eb) => ({ last_version: eb('last_version', '+', 1), last_updated_time: now }))
+        .where('name', '=', name)
+        .returning(['id', 'last_version'])
+        .executeTakeFirst();
+      if (!allocated) return undefined;
+      const version = allocated.last_version;
+      await trx
+        .insertInto('model_versions')
+        .values({
+          model_id: allocated.id,
+          version,
+          creation_time: now,
+          last_updated_time: now,
+          description: fields.description,
+          user_id: fields.userId,
+          current_stage: 'None',
+          source: fields.source,
+          run_id: fields.runId,
+          run_link: fields.runLink,
+          status: fields.status,
+          status_message: null,
+          storage_location: fields.storageLocation,
+          logged_model_id: fields.modelId,
+        })
+        .execute();
+      if (fields.tags.length > 0) {
+        await trx
+          .insertInto('model_version_tags')
+          .values(dedupeTags(fields.tags).map((t) => ({ model_id: allocated.id, version, key: t.key, value: t.value })))
+          .execute();
+      }
+      return this.versionOf(trx, allocated.id, name, version);
+    });
+  }
+
+  async getModelVersion(name: string, version: number): Promise<ModelVersion | undefined> {
+    return this.guard(async () => {
+      const row = await this.liveVersionRow(this.db, name, version);
+      return row ? (await this.hydrateVersions(this.db, [row]))[0] : undefined;
+    });
+  }
+
+  async updateModelVersion(name: string, version: number, description: string | null, now: number): Promise<ModelVersion | undefined> {
+    return this.tx(async (trx) => {
+      const row = await this.liveVersionRow(trx, name, version);
+      if (!row) return undefined;
+      await trx
+        .updateTable('model_versions')
+        .set({ description, last_updated_time: now })
+        .where('model_id', '=', row.model_id)
+        .where('version', '=', version)
+        .execute();
+      return this.versionOf(trx, row.model_id, name, version);
+    });
+  }
+
+  async transitionModelVersionStage(
+    name: string,
+    version: number,
+    stage: Stage,
+    archiveExisting: boolean,
+    now: number,
+  ): Promise<ModelVersion | undefined> {
+    return this.tx(async (trx) => {
+      const row = await this.liveVersionRow(trx, name, version);
+      if (!row) return undefined;
+      if (archiveExisting) {
+        await trx
+          .updateTable('model_versions')
+          .set({ current_stage: 'Archived', last_updated_time: now })
+          .where('model_id', '=', row.model_id)
+          .where('current_stage', '=', stage)
+          .where('version', '!=', version)
+          .execute();
+      }
+      await trx
+        .updateTable('model_versions')
+        .set({ current_stage: stage, last_updated_time: now })
+        .where('model_id', '=', row.model_id)
+        .where('version', '=', version)
+        .execute();
+      await trx.updateTable('registered_models').set({ last_updated_time: now }).where('id', '=', row.model_id).execute();
+      return this.versionOf(trx, row.model_id, name, version);
+    });
+  }
+
+  async deleteModelVersion(name: string, version: number, now: number): Promise<boolean> {
+    return this.tx(async (trx) => {
+      const row = await this.liveVersionRow(trx, name, version);
+      if (!row) return false;
+      // MLflow redacts a deleted version's fields and keeps the row so the number is never reused
+      // (sqlalchemy_store.delete_model_version).
+      await trx
+        .updateTable('model_versions')
+        .set({
+          current_stage: DELETED_STAGE,
+          description: null,
+          user_id: null,
+          status_message: null,
+          source: 'REDACTED-SOURCE-PATH',
+          run_id: 'REDACTED-RUN-ID',
+          run_link: 'REDACTED-RUN-LINK',
+          storage_location: null,
+          last_updated_time: now,
+        })
+        .where('model_id', '=', row.model_id)
+        .where('version', '=', version)
+        .execute();
+      await trx.deleteFrom('model_version_tags').where('model_id', '=', row.model_id).where('version', '=', version).execute();
+      await trx.deleteFrom('registered_model_aliases').where('model_id', '=', row.model_id).where('version', '=', version).execute();
+      await trx.updateTable('registered_models').set({ last_updated_time: now }).where('id', '=', row.model_id).execute();
+      return true;
+    });
+  }
+
+  async setModelVersionStatus(name: string, version: number, status: ModelVersionStatus, message: string | null, now: number): Promise<boolean> {
+    return this.tx(async (trx) => {
+      const row = await this.liveVersionRow(trx, name, version);
+      if (!row) return false;
+      await trx
+        .updateTable('model_versions')
+        .set({ status, status_message: message, last_updated_time: now })
+        .where('model_id', '=', row.model_id)
+        .where('version', '=', version)
+        .execute();
+      return true;
+    });
+  }
+
+  async setModelVersionTag(name: string, version: number, tag: Tag): Promise<boolean> {
+    return this.tx(async (trx) => {
+      const row = await this.liveVersionRow(trx, name, version);
+      if (!row) return false;
+      await trx
+        .insertInto('model_version_tags')
+        .values({ model_id: row.model_id, version, key: tag.key, value: tag.value })
+        .onConflict((oc) => oc.columns(['model_id', 'version', 'key']).doUpdateSet({ value: tag.value }))
+        .execute();
+      return true;
+    });
+  }
+
+  async deleteModelVersionTag(name: string, version: number, key: string): Promise<boolean> {
+    return this.tx(async (trx) => {
+      const row = await this.liveVersionRow(trx, name, version);
+      if (!row) return false;
+      await trx
+        .deleteFrom('model_version_tags')
+        .where('model_id', '=', row.model_id)
+        .where('version', '=', version)
+        .where('key', '=', key)
+        .execute();
+      return true;
+    });
+  }
+
+  async getLatestVersions(name: string, stages: readonly Stage[]): Promise<readonly ModelVersion[] | undefined> {
+    return this.guard(async () => {
+      const model = await this.modelRow(this.db, name);
+      if (!model) return undefined;
+      const latest = await this.latestVersionsOf(this.db, [model], stages);
+      return latest.get(model.id) ?? [];
+    });
+  }
+
+  async searchModelVersions(query: SearchQuery): Promise<Page<ModelVersion>> {
+    return this.guard(async () => {
+      let q = this.db
+        .selectFrom('model_versions as mv')
+        .innerJoin('registered_models as rm', 'rm.id', 'mv.model_id')
+        .selectAll('mv')
+        .select('rm.name')
+        .where('mv.current_stage', '!=', DELETED_STAGE);
+      for (const c of query.clauses) {
+        if (c.kind !== 'attribute') continue;
+        if (c.key === 'version_number') {
+          q = q.where('mv.version', c.comparator, c.value);
+        } else if (c.comparator === 'IN') {
+          if (c.value.length === 0) q = q.where((eb) => eb.lit(false));
+          else q = q.where('mv.run_id', 'in', c.value);
+        } else {
+          const column = c.key === 'name' ? 'rm.name' : c.key === 'run_id' ? 'mv.run_id' : 'mv.source';
+          const { comparator, value } = c;
+          q = q.where((eb) => this.stringCondition(eb, column, comparator, value));
+        }
+      }
+      for (const [key, clauses] of groupTagClauses(query.clauses)) {
+        q = q.where((eb) =>
+          eb.exists(
+            eb
+              .selectFrom('model_version_tags as t')
+              .select('t.key')
+              .whereRef('t.model_id', '=', 'mv.model_id')
+              .whereRef('t.version', '=', 'mv.version')
+              .where('t.key', '=', key)
+              .where((tb) => tb.and(clauses.map((c) => this.stringCondition(tb, 't.value', c.comparator, c.value)))),
+          ),
+        );
+      }
+      if (!isQueryingPrompts(query.clauses)) {
+        // As MLflow: a model any of whose versions is tagged as a prompt is left out entirely.
+        q = q.where((eb) =>
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom('model_version_tags as p')
+                .select('p.key')
+                .whereRef('p.model_id', '=', 'mv.model_id')
+                .where('p.key', '=', IS_PROMPT_TAG)
+                .where('p.value', '=', 'true'),
+            ),
+          ),
+        );
+      }
+      for (const o of query.orderBy) {
+        const column =
+          o.key === 'name'
+            ? 'rm.name'
+            : o.key === 'version_number'
+              ? 'mv.version'
+              : o.key === 'creation_timestamp'
+                ? 'mv.creation_time'
+                : 'mv.last_updated_time';
+        q = q.orderBy(column, o.ascending ? 'asc' : 'desc');
+      }
+      const rows = (await q.limit(query.limit + 1).offset(query.offset).execute()) as VersionRow[];
+      const hasMore = rows.length > query.limit;
+      return { items: await this.hydrateVersions(this.db, rows.slice(0, query.limit)), hasMore };
+    });
+  }
+
+  // ---- aliases -----------------------------------------------------------------------------
+
+  async setAlias(name: string, alias: string, version: number): Promise<'ok' | 'no-model' | 'no-version'> {
+    return this.tx(async (trx) => {
+      const model = await this.modelRow(trx, name);
+      if (!model) return 'no-model';
+      const target = await this.liveVersionRow(trx, name, version);
+      if (!target) return 'no-version';
+      await trx
+        .insertInto('registered_model_aliases')
+        .values({ model_id: model.id, alias, version })
+        .onConflict((oc) => oc.columns(['model_id', 'alias']).doUpdateSet({ version }))
+        .execute();
+      return 'ok';
+    });
+  }
+
+  async deleteAlias(name: string, alias: string): Promise<boolean> {
+    return this.tx(async (trx) => {
+      const model = await this.modelRow(trx, name);
+      if (!model) return false;
+      await trx.deleteFrom('registered_model_aliases').where('model_id', '=', model.id).where('alias', '=', alias).execute();
+      return true;
+    });
+  }
+
+  async getAliasVersion(name: string, alias: string): Promise<{ version: number | undefined } | undefined> {
+    return this.guard(async () => {
+      const model = await this.modelRow(this.db, name);
+      if (!model) return undefined;
+      const row = await this.db
+        .selectFrom('registered_model_aliases')
+        .select('version')
+        .where('model_id', '=', model.id)
+        .where('alias', '=', alias)
+        .executeTakeFirst();
+      return { version: row?.version };
+    });
+  }
+
+  // ---- helpers -----------------------------------------------------------------------------
+
+  private stringCondition(eb: ExpressionBuilder<any, any>, column: string, comparator: '=' | '!=' | 'LIKE' | 'ILIKE', value: string) {
+    const ref = eb.ref(column);
+    switch (comparator) {
+      case '=':
+        return eb(ref, '=', value);
+      case '!=':
+        return eb(ref, '!=', value);
+      case 'LIKE':
+        return this.dialect.like(ref, value);
+      case 'ILIKE':
+        return this.dialect.ilike(ref, value);
+    }
+  }
+
+  private async liveVersionRow(db: Db, name: string, version: number): Promise<VersionRow | undefined> {
+    return db
+      .selectFrom('model_versions as mv')
+      .innerJoin('registered_models as rm', 'rm.id', 'mv.model_id')
+      .selectAll('mv')
+      .select('rm.name')
+      .where('rm.name', '=', name)
+      .where('mv.version', '=', version)
+      .where('mv.current_stage', '!=', DELETED_STAGE)
+      .executeTakeFirst();
+  }
+
+  private async versionOf(db: Db, modelId: number, name: string, version: number): Promise<ModelVersion> {
+    const row = await db
+      .selectFrom('model_versions')
+      .selectAll()
+      .where('model_id', '=', modelId)
+      .where('version', '=', version)
+      .executeTakeFirstOrThrow();
+    return (await this.hydrateVersions(db, [{ ...row, name }]))[0] as ModelVersion;
+  }
+
+  /** Tags and aliases for a page of versions, two queries whatever the page size. */
+  private async hydrateVersions(db: Db, rows: readonly VersionRow[]): Promise<ModelVersion[]> {
+    if (rows.length === 0) return [];
+    const modelIds = [...new Set(rows.map((r) => r.model_id))];
+    const versions = [...new Set(rows.map((r) => r.version))];
+    const [tags, aliases] = await Promise.all([
+      db
+        .selectFrom('model_version_tags')
+        .select(['model_id', 'version', 'key', 'value'])
+        .where('model_id', 'in', modelIds)
+        .where('version', 'in', versions)
+        .orderBy('key')
+        .execute(),
+      db
+        .selectFrom('registered_model_aliases')
+        .select(['model_id', 'version', 'alias'])
+        .where('model_id', 'in', modelIds)
+        .where('version', 'in', versions)
+        .orderBy('alias')
+        .execute(),
+    ]);
+    const tagsOf = groupBy(tags, (t) => `${t.model_id}/${t.version}`);
+    const aliasesOf = groupBy(aliases, (a) => `${a.model_id}/${a.version}`);
+    return rows.map((r) => {
+      const k = `${r.model_id}/${r.version}`;
+      return toModelVersion(
+        r,
+        (tagsOf.get(k) ?? []).map((t) => ({ key: t.key, value: t.value })),
+        (aliasesOf.get(k) ?? []).map((a) => a.alias),
+      );
+    });
+  }
+
+  /** The highest live version per stage for each model, in one grouped query plus one fetch. */
+  private async latestVersionsOf(db: Db, models: readonly ModelRow[], stages: readonly Stage[]): Promise<Map<number, ModelVersion[]>> {
+    const result = new Map<number, ModelVersion[]>();
+    if (models.length === 0) return result;
+    const ids = models.map((m) => m.id);
+    let q = db
+      .selectFrom('model_versions')
+      .select(['model_id', 'current_stage'])
+      .select((eb) => eb.fn.max('version').as('version'))
+      .where('model_id', 'in', ids)
+      .where('current_stage', '!=', DELETED_STAGE)
+      .groupBy(['model_id', 'current_stage']);
+    if (stages.length > 0) q = q.where('current_stage', 'in', [...stages]);
+    const maxima = await q.execute();
+    if (maxima.length === 0) return result;
+    const rows = await db
+      .selectFrom('model_versions as mv')
+      .innerJoin('registered_models as rm', 'rm.id', 'mv.model_id')
+      .selectAll('mv')
+      .select('rm.name')
+      .where((eb) => eb.or(maxima.map((m) => eb.and([eb('mv.model_id', '=', m.model_id), eb('mv.version', '=', Number(m.version))]))))
+      .execute();
+    const hydrated = await this.hydrateVersions(db, rows as VersionRow[]);
+    const stageOrder = (s: string) => ['None', 'Staging', 'Production', 'Archived'].indexOf(s);
+    const order = hydrated.map((mv, i) => ({ mv, modelId: (rows[i] as VersionRow).model_id }));
+    order.sort((a, b) => stageOrder(a.mv.currentStage) - stageOrder(b.mv.currentStage));
+    for (const { mv, modelId } of order) {
+      const list = result.get(modelId);
+      if (list) list.push(mv);
+      else result.set(modelId, [mv]);
+    }
+    return result;
+  }
+
+  /** Tags, aliases and latest versions for a page of registered models. */
+  private async hydrateModels(db: Db, rows: readonly ModelRow[]): Promise<RegisteredModel[]> {
+    if (rows.length === 0) return [];
+    const ids = rows.map((r) => r.id);
+    const [tags, aliases, latest] = await Promise.all([
+      db.selectFrom('registered_model_tags').selectAll().where('model_id', 'in', ids).orderBy('key').execute(),
+      db.selectFrom('registered_model_aliases').selectAll().where('model_id', 'in', ids).orderBy('alias').execute(),
+      this.latestVersionsOf(db, rows, []),
+    ]);
+    const tagsOf = groupBy(tags, (t) => t.model_id);
+    const aliasesOf = groupBy(aliases, (a) => a.model_id);
+    return rows.map((r) => ({
+      name: r.name,
+      creationTime: Number(r.creation_time),
+      lastUpdatedTime: Number(r.last_updated_time),
+      description: r.description,
+      tags: (tagsOf.get(r.id) ?? []).map((t) => ({ key: t.key, value: t.value })),
+      aliases: (aliasesOf.get(r.id) ?? []).map((a): Alias => ({ alias: a.alias, version: a.version })),
+      latestVersions: latest.get(r.id) ?? [],
+    }));
+  }
+}
+
+function toModelVersion(r: VersionRow, tags: Tag[], aliases: string[]): ModelVersion {
+  return {
+    name: r.name,
+    version: r.version,
+    creationTime: Number(r.creation_time),
+    lastUpdatedTime: Number(r.last_updated_time),
+    description: r.description,
+    userId: r.user_id,
+    currentStage: r.current_stage as Stage,
+    source: r.source,
+    runId: r.run_id,
+    runLink: r.run_link,
+    status: r.status as ModelVersionStatus,
+    statusMessage: r.status_message,
+    storageLocation: r.storage_location,
+    modelId: r.logged_model_id,
+    tags,
+    aliases,
+  };
+}
+
+/** Last value wins when a request repeats a key, as an upsert would. */
+function dedupeTags(tags: readonly Tag[]): Tag[] {
+  return [...new Map(tags.map((t) => [t.key, t])).values()];
+}
+
+function groupBy<T, K>(items: readonly T[], keyOf: (item: T) => K): Map<K, T[]> {
+  const map = new Map<K, T[]>();
+  for (const item of items) {
+    const k = keyOf(item);
+    const list = map.get(k);
+    if (list) list.push(item);
+    else map.set(k, [item]);
+  }
+  return map;
+}
+
+/**
+ * Tag clauses grouped by key: every clause on one key must hold for that one tag row. Clauses on
+ * the prompt tag are dropped unless the query asks for prompts, as MLflow does
+ * (sqlalchemy_store._update_query_to_exclude_prompts).
+ */
+function groupTagClauses(clauses: readonly FilterClause[]): Map<string, TagClause[]> {
+  const querying = isQueryingPrompts(clauses);
+  const groups = new Map<string, TagClause[]>();
+  for (const c of clauses) {
+    if (c.kind !== 'tag') continue;
+    if (c.key === IS_PROMPT_TAG && !querying) continue;
+    const list = groups.get(c.key);
+    if (list) list.push(c);
+    else groups.set(c.key, [c]);
+  }
+  return groups;
+}
+
+/** MLflow returns prompts only for `tags.`mlflow.prompt.is_prompt` = 'true'` or `!= 'false'` (first such clause). */
+export function isQueryingPrompts(clauses: readonly FilterClause[]): boolean {
+  for (const c of clauses) {
+    if (c.kind !== 'tag' || c.key !== IS_PROMPT_TAG) continue;
+    const v = c.value.toLowerCase();
+    return (c.comparator === '=' && v === 'true') || (c.comparator === '!=' && v === 'false');
+  }
+  return false;
+}
