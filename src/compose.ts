@@ -1,5 +1,5 @@
 /**
- * Builds the services behind the app from a store location: the one place that knows which
+ * Builds the services behind the app from the configuration: the one place that knows which
  * implementation serves which interface.
  */
 import type { StoreLocation } from './config/store-uri.js';
@@ -15,20 +15,28 @@ export interface Services {
   close(): Promise<void>;
 }
 
-export interface ServiceOptions {
+/** What the services need from the server configuration (tests pass just as much). */
+export interface ServiceConfig {
+  readonly store: StoreLocation;
+  /** Root of new experiments' artifact locations, e.g. `mlflow-artifacts:/`. */
+  readonly defaultArtifactRoot: string;
+  /** Where proxied artifacts live: an absolute directory (or, later, s3://…). */
+  readonly artifactsDestination: string;
+  readonly serveArtifacts: boolean;
+  readonly artifactsOnly: boolean;
   readonly staticPrefix?: string;
   readonly logger?: Logger;
   readonly poolSize?: number;
 }
 
-export async function openServices(store: StoreLocation, options: ServiceOptions = {}): Promise<Services> {
-  const database = await openDatabase(store, options.poolSize === undefined ? {} : { poolSize: options.poolSize });
+export async function openServices(config: ServiceConfig): Promise<Services> {
+  const database = await openDatabase(config.store, config.poolSize === undefined ? {} : { poolSize: config.poolSize });
   const registryStore = new SqlRegistryStore(database.db, database.dialect);
   const deps: Deps = {
     registeredModels: new RegisteredModels(registryStore),
     modelVersions: new ModelVersions(registryStore),
-    ...(options.staticPrefix ? { staticPrefix: options.staticPrefix } : {}),
-    ...(options.logger ? { logger: options.logger } : {}),
+    ...(config.staticPrefix ? { staticPrefix: config.staticPrefix } : {}),
+    ...(config.logger ? { logger: config.logger } : {}),
   };
   return { deps, close: () => database.close() };
 }

@@ -16,7 +16,12 @@ export interface RunningServer {
 }
 
 export async function startServer(config: ServerConfig): Promise<RunningServer> {
-  const services = await openServices(config.registryStore, {
+  const services = await openServices({
+    store: config.registryStore,
+    defaultArtifactRoot: config.defaultArtifactRoot,
+    artifactsDestination: config.artifactsDestination,
+    serveArtifacts: config.serveArtifacts,
+    artifactsOnly: config.artifactsOnly,
     staticPrefix: config.staticPrefix,
     poolSize: 10,
   });

@@ -87,10 +87,8 @@ function matchParen(src: string, open: number): number {
 const RESERVED = new Set(['AND', 'OR', 'NOT', 'IN', 'IS', 'NULL', 'LIKE', 'ILIKE', 'RLIKE', 'REGEXP', 'BETWEEN', 'ESCAPE']);
 const WORD_COMPARATORS = new Set(['LIKE', 'ILIKE', 'RLIKE', 'REGEXP']);
 
-type Value = { kind: 'sq' | 'ident' | 'num' | 'paren' | 'other'; raw: string };
+type Value = { kind: 'sq' | 'ident' | 'num' | 'paren'; raw: string };
 interface Comparison { ident: string; identIsString: boolean; comparator: string; value: Value }
-
-const isWord = (t: Tok | undefined, w: string): boolean => t?.kind === 'word' && t.text.toUpperCase() === w;
 
 /** `part(.part)*` as the raw source slice, like sqlparse's dotted Identifier. */
 function readIdent(src: string, toks: Tok[], i: number): { raw: string; next: number } | undefined {
@@ -128,7 +126,7 @@ function parseStatement(filter: string): Comparison[] {
   const invalid: string[] = [];
   for (let i = 0; i < toks.length; ) {
     const tok = toks[i]!;
-    if (isWord(tok, 'AND')) { i++; continue; }
+    if (tok.kind === 'word' && tok.text.toUpperCase() === 'AND') { i++; continue; }
     const ident = tok.kind === 'sq' ? { raw: tok.text, next: i + 1 } : readIdent(filter, toks, i);
     const cmp = ident && readComparator(toks, ident.next);
     const v = cmp && toks[cmp.next];
@@ -143,11 +141,7 @@ function parseStatement(filter: string): Comparison[] {
       const vi = readIdent(filter, toks, cmp.next);
       if (vi) { value = { kind: 'ident', raw: vi.raw }; next = vi.next; }
     }
-    if (!value) {
-      invalid.push(ident.raw);
-      i = ident.next;
-      continue;
-    }
+    if (!value) { invalid.push(ident.raw); i = ident.next; continue; }
     comparisons.push({ ident: ident.raw, identIsString: tok.kind === 'sq', comparator: cmp.comparator, value });
     i = next;
   }
@@ -155,17 +149,10 @@ function parseStatement(filter: string): Comparison[] {
   return comparisons;
 }
 
-interface Grammar {
-  readonly attributes: ReadonlySet<string>;
-  readonly attributesRepr: string;
-  readonly modelVersions: boolean;
-}
+interface Grammar { readonly attributes: ReadonlySet<string>; readonly attributesRepr: string; readonly modelVersions: boolean }
 const RM: Grammar = { attributes: new Set(['name']), attributesRepr: "{'name'}", modelVersions: false };
-const MV: Grammar = {
-  attributes: new Set(['name', 'run_id', 'source_path', 'version_number']),
-  attributesRepr: "{'name', 'run_id', 'source_path', 'version_number'}",
-  modelVersions: true,
-};
+const MV_ATTRIBUTES = ['name', 'run_id', 'source_path', 'version_number'];
+const MV: Grammar = { attributes: new Set(MV_ATTRIBUTES), attributesRepr: `{${MV_ATTRIBUTES.map((a) => `'${a}'`).join(', ')}}`, modelVersions: true };
 const STRING_COMPARATORS = new Set(['=', '!=', 'LIKE', 'ILIKE']);
 const NUMERIC_COMPARATORS = new Set(['=', '!=', '<', '<=', '>', '>=']);
 const LIST_ONLY_RUN_ID = "Only the 'run_id' attribute supports comparison with a list of quoted string values.";
@@ -241,11 +228,8 @@ function resolveValue(type: 'attribute' | 'tag', key: string, v: Value, g: Gramm
     return parseStringList(v.raw);
   }
   if (v.kind === 'num' && g.modelVersions) {
-    if (key !== 'version_number') {
-      throw invalidParameter(
-        "Only the '{'creation_timestamp', 'last_updated_timestamp', 'version_number'}' attributes support comparison with numeric values.",
-      );
-    }
+    const numeric = "{'creation_timestamp', 'last_updated_timestamp', 'version_number'}";
+    if (key !== 'version_number') throw invalidParameter(`Only the '${numeric}' attributes support comparison with numeric values.`);
     return /^-?\d+$/.test(v.raw) ? Number(v.raw) : { float: Number(v.raw) };
   }
   throw invalidParameter(`Expected a quoted string value or a list of quoted string values for attributes. Got value ${v.raw}`);
@@ -275,37 +259,24 @@ const ILL_FORMED = 'While parsing a list in the query, expected a non-empty list
  * str.islower(); 3.x keeps them, and so do we.)
  */
 function parseStringList(raw: string): string[] {
-  const items: string[] = [];
   const src = raw.slice(1, -1);
-  const py = /\s*(?:'((?:\\[\s\S]|[^'\\\n])*)'|"((?:\\[\s\S]|[^"\\\n])*)")/y;
-  let pos = 0;
-  for (;;) {
-    if (/^\s*$/.test(src.slice(pos))) break;
-    let item: string | undefined;
-    for (py.lastIndex = pos; ; ) {
-      const m = py.exec(src);
-      if (!m) break;
-      item = (item ?? '') + unescapePython(m[1] ?? m[2] ?? '');
-      pos = py.lastIndex;
-    }
-    if (item === undefined) {
+  if (/^\s*$/.test(src)) throw invalidParameter('While parsing a list in the query, expected a non-empty list of string values, but got empty list');
+  const literal = String.raw`'(?:\\[\s\S]|[^'\\\n])*'|"(?:\\[\s\S]|[^"\\\n])*"`;
+  const element = new RegExp(String.raw`\s*((?:(?:${literal})\s*)+)(,|$)`, 'y');
+  const items: string[] = [];
+  for (let pos = 0; !/^\s*$/.test(src.slice(pos)); ) {
+    element.lastIndex = pos;
+    const m = element.exec(src);
+    if (!m) {
       const other = /\s*(?:[+-]?(?:\d[\d_]*\.?\d*|\.\d+)(?:e[+-]?\d+)?j?|True|False|None)\s*(?:,|$)/iy;
       other.lastIndex = pos;
-      if (other.test(src)) {
-        throw invalidParameter(`While parsing a list in the query, expected string value, punctuation, or whitespace, but got different type in list: ${raw}`);
-      }
-      throw invalidParameter(ILL_FORMED);
+      throw invalidParameter(other.test(src)
+        ? `While parsing a list in the query, expected string value, punctuation, or whitespace, but got different type in list: ${raw}`
+        : ILL_FORMED);
     }
-    items.push(item);
-    const sep = /\s*(,|$)/y;
-    sep.lastIndex = pos;
-    const s = sep.exec(src);
-    if (!s) throw invalidParameter(ILL_FORMED);
-    pos = sep.lastIndex;
-  }
-  if (items.length === 0) {
-    if (/^\s*$/.test(src)) throw invalidParameter('While parsing a list in the query, expected a non-empty list of string values, but got empty list');
-    throw invalidParameter(ILL_FORMED);
+    items.push([...m[1]!.matchAll(new RegExp(literal, 'g'))].map((l) => unescapePython(l[0].slice(1, -1))).join(''));
+    pos = element.lastIndex;
+    if (m[2] === '') break;
   }
   return items;
 }

@@ -6,8 +6,7 @@ import { alreadyExists, invalidParameter, notFound } from '../protocol/errors.js
 import { parseRegisteredModelFilter } from '../protocol/search-filter.js';
 import { parseRegisteredModelOrderBy } from '../protocol/order-by.js';
 import { decodeOffsetToken, encodeOffsetToken } from '../protocol/page-token.js';
-import { StoreConflict, type RegisteredModel, type RegistryStore, type Tag } from '../store/registry-store.js';
-import { IS_PROMPT_TAG } from '../store/sql/registry-sql-store.js';
+import { IS_PROMPT_TAG, StoreConflict, type RegisteredModel, type RegistryStore, type Tag } from '../store/registry-store.js';
 import { validateDescription, validateModelName, validateTag } from './validation.js';
 
 export const SEARCH_REGISTERED_MODELS_DEFAULT = 100;

@@ -6,6 +6,9 @@
 import type { FilterClause } from '../protocol/search-filter.js';
 import type { OrderByClause } from '../protocol/order-by.js';
 
+/** Prompts are registered models with this tag (mlflow/entities/model_registry/prompt_version.py). */
+export const IS_PROMPT_TAG = 'mlflow.prompt.is_prompt';
+
 export interface Tag {
   readonly key: string;
   readonly value: string;

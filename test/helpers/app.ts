@@ -52,7 +52,15 @@ async function freshPostgres(): Promise<{ location: StoreLocation; drop: () => P
   };
 }
 
-export async function createTestApp(backend: BackendName = 'sqlite', options: { staticPrefix?: string } = {}): Promise<TestApp> {
+export interface TestAppOptions {
+  readonly staticPrefix?: string;
+  readonly serveArtifacts?: boolean;
+  readonly artifactsOnly?: boolean;
+  /** Defaults to `mlflow-artifacts:/` (artifacts served by the proxy). */
+  readonly defaultArtifactRoot?: string;
+}
+
+export async function createTestApp(backend: BackendName = 'sqlite', options: TestAppOptions = {}): Promise<TestApp> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flowreg-test-'));
   let location: StoreLocation;
   let drop = async () => {};
@@ -66,7 +74,16 @@ export async function createTestApp(backend: BackendName = 'sqlite', options: { 
   const logger: Logger = (level, message) => {
     logs.push(`${level}: ${message}`);
   };
-  const services = await openServices(location, { logger, ...options, poolSize: 4 });
+  const services = await openServices({
+    store: location,
+    defaultArtifactRoot: options.defaultArtifactRoot ?? 'mlflow-artifacts:/',
+    artifactsDestination: path.join(dir, 'mlartifacts'),
+    serveArtifacts: options.serveArtifacts ?? true,
+    artifactsOnly: options.artifactsOnly ?? false,
+    logger,
+    poolSize: 4,
+    ...(options.staticPrefix ? { staticPrefix: options.staticPrefix } : {}),
+  });
   const app = createApp(services.deps);
   return {
     app,

@@ -7,6 +7,7 @@ import type { ExpressionBuilder, Kysely, Selectable, Transaction } from 'kysely'
 import type { FilterClause } from '../../protocol/search-filter.js';
 import type { OrderByClause } from '../../protocol/order-by.js';
 import {
+  IS_PROMPT_TAG,
   StoreConflict,
   StoreUnavailable,
   type Alias,
@@ -25,8 +26,6 @@ import type { Database, ModelVersionsTable, RegisteredModelsTable } from './sche
 
 /** Soft-deleted versions keep their row (and number) in this stage, as MLflow's SQL store does. */
 export const DELETED_STAGE = 'Deleted_Internal';
-/** Prompts are registered models with this tag (mlflow/entities/model_registry/prompt_version.py). */
-export const IS_PROMPT_TAG = 'mlflow.prompt.is_prompt';
 
 type Db = Kysely<Database> | Transaction<Database>;
 type ModelRow = Selectable<RegisteredModelsTable>;
