@@ -9,6 +9,11 @@ import { openServices } from './compose.js';
 import type { ServerConfig } from './config/config.js';
 import { openDatabase } from './store/sql/database.js';
 
+/** Hides the password of a database URI in log lines. */
+export function redactUri(uri: string): string {
+  return uri.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+}
+
 export interface RunningServer {
   readonly server: http.Server;
   readonly port: number;
@@ -99,6 +104,6 @@ export async function runServer(config: ServerConfig): Promise<void> {
   const running = await startServer(config);
   onShutdown(running.close);
   if (cluster.isPrimary) {
-    console.log(`[flowreg] listening on http://${config.host}:${running.port} (store: ${config.registryStore.uri})`);
+    console.log(`[flowreg] listening on http://${config.host}:${running.port} (store: ${redactUri(config.registryStore.uri)})`);
   }
 }
