@@ -13,7 +13,8 @@
  * - a blank filter is the same as no filter (MLflow: "Could not be parsed");
  * - every store-level rejection is INVALID_PARAMETER_VALUE (MLflow raises some without a code → 500);
  * - `name IN (...)` and `NOT IN` (accepted by MLflow 3.x) are rejected: FilterClause only models
- *   `run_id IN`; IN lists tolerate Python literal syntax except nested parentheses.
+ *   `run_id IN (...)`; nested parentheses inside an IN list are rejected too.
+ * - error texts for malformed input can differ where they quote sqlparse's token grouping.
  */
 import { invalidParameter } from './errors.js';
 import { pythonRepr } from './page-token.js';
@@ -40,6 +41,7 @@ const LEXER: ReadonlyArray<readonly [TokKind, RegExp]> = [
   ['word', /[\p{L}\p{N}_][\p{L}\p{N}_$#]*/uy],
   ['op', /[<>=~!]+/y],
   ['punct', /[;,.]/y],
+  ['other', /[^\s\w'"`]+|[\s\S]/uy], // never valid: reported as an invalid clause
 ];
 
 function tokenize(src: string): Tok[] {
@@ -58,11 +60,6 @@ function tokenize(src: string): Tok[] {
       const m = re.exec(src);
       if (m) { toks.push({ kind, text: m[0], start: pos, end: re.lastIndex }); pos = re.lastIndex; continue outer; }
     }
-    const m = /[^\s\w'"`]+|./uy;
-    m.lastIndex = pos;
-    const text = m.exec(src)?.[0] ?? src.charAt(pos);
-    toks.push({ kind: 'other', text, start: pos, end: pos + text.length });
-    pos += text.length;
   }
   return toks;
 }
@@ -85,7 +82,7 @@ function matchParen(src: string, open: number): number {
 
 // Words that can never start an identifier (sqlparse lexes them as keywords, not names).
 const RESERVED = new Set(['AND', 'OR', 'NOT', 'IN', 'IS', 'NULL', 'LIKE', 'ILIKE', 'RLIKE', 'REGEXP', 'BETWEEN', 'ESCAPE']);
-const WORD_COMPARATORS = new Set(['LIKE', 'ILIKE', 'RLIKE', 'REGEXP']);
+const WORD_COMPARATOR = /^(?:I?LIKE|RLIKE|REGEXP|IN)$/;
 
 type Value = { kind: 'sq' | 'ident' | 'num' | 'paren'; raw: string };
 interface Comparison { ident: string; identIsString: boolean; comparator: string; value: Value }
@@ -93,7 +90,8 @@ interface Comparison { ident: string; identIsString: boolean; comparator: string
 /** `part(.part)*` as the raw source slice, like sqlparse's dotted Identifier. */
 function readIdent(src: string, toks: Tok[], i: number): { raw: string; next: number } | undefined {
   const first = toks[i];
-  if (!first || !(first.kind === 'bt' || first.kind === 'dq' || (first.kind === 'word' && !RESERVED.has(first.text.toUpperCase())))) return undefined;
+  const nameLike = first?.kind === 'bt' || first?.kind === 'dq' || first?.kind === 'word';
+  if (!first || !nameLike || RESERVED.has(first.text.toUpperCase())) return undefined;
   let j = i + 1;
   let end = first.end;
   while (toks[j]?.text === '.' && ['word', 'bt', 'dq', 'sq'].includes(toks[j + 1]?.kind ?? '')) {
@@ -104,18 +102,15 @@ function readIdent(src: string, toks: Tok[], i: number): { raw: string; next: nu
 }
 
 function readComparator(toks: Tok[], j: number): { comparator: string; next: number } | undefined {
-  const t = toks[j];
-  if (t?.kind === 'op') return { comparator: t.text, next: j + 1 };
-  const upper = t?.kind === 'word' ? t.text.toUpperCase() : '';
-  if (WORD_COMPARATORS.has(upper) || upper === 'IN') return { comparator: upper, next: j + 1 };
-  const after = toks[j + 1]?.text.toUpperCase() ?? '';
-  if (upper === 'NOT' && toks[j + 1]?.kind === 'word' && (WORD_COMPARATORS.has(after) || after === 'IN')) {
-    return { comparator: `NOT ${after}`, next: j + 2 };
-  }
+  if (toks[j]?.kind === 'op') return { comparator: toks[j]!.text, next: j + 1 };
+  const word = (t: Tok | undefined): string => (t?.kind === 'word' ? t.text.toUpperCase() : '');
+  const [first, second] = [word(toks[j]), word(toks[j + 1])];
+  if (WORD_COMPARATOR.test(first)) return { comparator: first, next: j + 1 };
+  if (first === 'NOT' && WORD_COMPARATOR.test(second)) return { comparator: `NOT ${second}`, next: j + 2 };
   return undefined;
 }
 
-/** Splits the filter into comparisons; like MLflow, AND tokens are separators and anything else is an invalid clause. */
+/** Splits the filter into comparisons. As in MLflow, AND is a mere separator; any other token is an invalid clause. */
 function parseStatement(filter: string): Comparison[] {
   const toks = tokenize(filter);
   const semi = toks.findIndex((t) => t.text === ';');
@@ -149,15 +144,17 @@ function parseStatement(filter: string): Comparison[] {
   return comparisons;
 }
 
-interface Grammar { readonly attributes: ReadonlySet<string>; readonly attributesRepr: string; readonly modelVersions: boolean }
-const RM: Grammar = { attributes: new Set(['name']), attributesRepr: "{'name'}", modelVersions: false };
-const MV_ATTRIBUTES = ['name', 'run_id', 'source_path', 'version_number'];
-const MV: Grammar = { attributes: new Set(MV_ATTRIBUTES), attributesRepr: `{${MV_ATTRIBUTES.map((a) => `'${a}'`).join(', ')}}`, modelVersions: true };
+interface Grammar { readonly attributes: readonly string[]; readonly modelVersions: boolean }
+const RM: Grammar = { attributes: ['name'], modelVersions: false };
+const MV: Grammar = { attributes: ['name', 'run_id', 'source_path', 'version_number'], modelVersions: true };
 const STRING_COMPARATORS = new Set(['=', '!=', 'LIKE', 'ILIKE']);
 const NUMERIC_COMPARATORS = new Set(['=', '!=', '<', '<=', '>', '>=']);
 const LIST_ONLY_RUN_ID = "Only the 'run_id' attribute supports comparison with a list of quoted string values.";
 
-/** Registered-model search filter: attribute `name` only (=, !=, LIKE, ILIKE), tags with the same comparators. Empty/undefined/blank → []. */
+/**
+ * Registered-model search filter: attribute `name` only (=, !=, LIKE, ILIKE), tags with the same
+ * comparators. Empty/undefined/blank → [].
+ */
 export function parseRegisteredModelFilter(filter: string | undefined): FilterClause[] {
   return parseFilter(filter, RM);
 }
@@ -190,7 +187,8 @@ function parseFilter(filter: string | undefined, g: Grammar): FilterClause[] {
       return { kind: 'attribute', key: 'run_id', comparator, value };
     }
     if (!STRING_COMPARATORS.has(comparator)) throw invalidParameter(`Invalid comparator for attribute: ${comparator}`);
-    return { kind: 'attribute', key: key as 'name' | 'run_id' | 'source_path', comparator: comparator as StringComparator, value: value as string };
+    const stringKey = key as 'name' | 'run_id' | 'source_path';
+    return { kind: 'attribute', key: stringKey, comparator: comparator as StringComparator, value: value as string };
   });
 }
 
@@ -207,8 +205,9 @@ function resolveIdentifier(raw: string, g: Grammar): { type: 'attribute' | 'tag'
     }
     type = entity === 'attribute' ? 'attribute' : 'tag';
   }
-  if (type === 'attribute' && !g.attributes.has(key)) {
-    throw invalidParameter(`Invalid attribute key '${key}' specified. Valid keys are '${g.attributesRepr}'`);
+  if (type === 'attribute' && !g.attributes.includes(key)) {
+    const valid = `{${g.attributes.map((a) => `'${a}'`).join(', ')}}`; // a Python set's repr
+    throw invalidParameter(`Invalid attribute key '${key}' specified. Valid keys are '${valid}'`);
   }
   return { type, key: trimBackticks(stripQuotes(key)) };
 }
