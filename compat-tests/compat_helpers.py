@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import re
 import time
+import uuid
 from contextlib import contextmanager
 
 import pytest
 from mlflow.exceptions import MlflowException
-
-RUN_ID_RE = re.compile(r"^[0-9a-f]{32}$")
 
 
 @contextmanager
@@ -24,8 +23,7 @@ def raises_mlflow(error_code: str, match: str | None = None):
 
 
 def fake_run_id() -> str:
-    import uuid
-
+    """A well-formed run id (32 lowercase hex digits) that no server knows."""
     return uuid.uuid4().hex
 
 

@@ -71,6 +71,11 @@ def pytest_report_header(config):
 
 
 def pytest_collection_modifyitems(config, items):
+    if TARGET == "mlflow":
+        skip_deviation = pytest.mark.skip(reason="flowreg deliberately differs from mlflow here")
+        for item in items:
+            if "deviation" in item.keywords:
+                item.add_marker(skip_deviation)
     if MLFLOW_MAJOR >= 3:
         return
     skip_client = pytest.mark.skip(reason=f"needs an MLflow 3.x client (running {MLFLOW_VERSION})")
@@ -201,29 +206,37 @@ class ServerProcess:
             pass
 
     def stop(self) -> list[str]:
-        """Stop the server; return a list of problems (empty when it behaved)."""
+        """Stop the server; return a list of problems (empty when it behaved).
+
+        Only flowreg is held to these rules: the reference server is merely stopped.
+        """
         problems: list[str] = []
         if self.proc is None:
             return problems
+        if TARGET == "mlflow":
+            self._kill_group(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                pass
+            self._kill_group(signal.SIGKILL)
+            self.proc.wait(timeout=10)
+            return problems
+
         if self.proc.poll() is not None:
-            problems.append(f"{TARGET} server died during the tests (exit code {self.proc.returncode})")
+            problems.append(f"flowreg server died during the tests (exit code {self.proc.returncode})")
         else:
-            if TARGET == "mlflow":
-                self._kill_group(signal.SIGTERM)
-            else:
-                self.proc.send_signal(signal.SIGTERM)
+            self.proc.send_signal(signal.SIGTERM)
             try:
                 self.proc.wait(timeout=STOP_GRACE_SECONDS)
             except subprocess.TimeoutExpired:
                 problems.append(
-                    f"{TARGET} server did not exit within {STOP_GRACE_SECONDS:.0f} s of SIGTERM; killed"
+                    f"flowreg server did not exit within {STOP_GRACE_SECONDS:.0f} s of SIGTERM; killed"
                 )
                 self._kill_group(signal.SIGKILL)
                 self.proc.wait(timeout=10)
             else:
-                # The reference server is stopped through its process group; its exit status is
-                # not what is under test.
-                if TARGET == "flowreg" and self.proc.returncode != 0:
+                if self.proc.returncode != 0:
                     problems.append(
                         f"flowreg server exited with code {self.proc.returncode} after SIGTERM"
                     )
@@ -236,7 +249,7 @@ class ServerProcess:
             except FileNotFoundError:
                 pass
         if _STACK_TRACE_RE.search(output):
-            problems.append(f"{TARGET} server printed a stack trace")
+            problems.append("flowreg server printed a stack trace")
         return problems
 
 
@@ -245,10 +258,14 @@ def server(request, tmp_path_factory):
     """A freshly started server, shared by the tests of one module."""
     module = request.module.__name__.rsplit(".", 1)[-1]
     srv = ServerProcess(tmp_path_factory.mktemp(f"{TARGET}-{module}"))
+    error = None
     try:
         srv.start()
     except RuntimeError as exc:
-        pytest.fail(str(exc), pytrace=False)
+        error = str(exc)
+    if error is not None:
+        # Nothing can pass without a server: stop the whole session with the reason, once.
+        pytest.exit(f"[{module}] {error}", returncode=3)
     yield srv
     problems = srv.stop()
     if problems:
@@ -322,8 +339,3 @@ def make_name(unique_prefix):
         return unique_prefix + (suffix or uuid.uuid4().hex[:8])
 
     return make
-
-
-@pytest.fixture
-def is_flowreg() -> bool:
-    return TARGET == "flowreg"

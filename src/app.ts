@@ -8,6 +8,7 @@ import { readRequestMessage, type RequestMessage } from './protocol/request.js';
 import type { Deps } from './deps.js';
 import { RouteTable } from './http/router.js';
 import { consoleLogger, sendError, sendJson } from './http/respond.js';
+import { artifactsOnlyMessage, sendDisabled } from './http/artifacts.js';
 import { registeredModelRoutes } from './http/handlers/registered-models.js';
 import { modelVersionRoutes } from './http/handlers/model-versions.js';
 import { serverInfoRoutes } from './http/handlers/server-info.js';
@@ -51,6 +52,11 @@ export function createApp(deps: Deps): Express {
     if ('methodNotAllowed' in found) {
       req.resume();
       sendJson(res, 404, new MlflowError('ENDPOINT_NOT_FOUND', `${req.path} does not accept ${req.method}`).toJSON());
+      return;
+    }
+    // --artifacts-only: tracking and registry RPCs are off; server-info is not (MLflow leaves it on).
+    if (deps.artifactsOnly && m?.[2]?.startsWith('/mlflow/') && m[2] !== '/mlflow/server-info') {
+      sendDisabled(req, res, artifactsOnlyMessage(`${prefix}${req.path}`));
       return;
     }
     let message: Promise<RequestMessage> | undefined;

@@ -16,5 +16,7 @@ export interface Deps {
   /** Routes that stream bodies themselves (artifacts), mounted ahead of the JSON dispatcher. */
   readonly streamRoutes?: ReadonlyArray<(router: Router) => void>;
   readonly staticPrefix?: string;
+  /** `--artifacts-only`: the MLflow JSON RPCs answer 503 (handlers.py: _disable_if_artifacts_only). */
+  readonly artifactsOnly?: boolean;
   readonly logger?: Logger;
 }

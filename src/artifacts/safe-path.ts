@@ -65,3 +65,47 @@ export function validateNonLocalSource(source: string): void {
     throw invalidParameter(message);
   }
 }
+
+/** C0 controls and DEL. MLflow escapes them (utils/uri.py: _escape_control_characters); we refuse them. */
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+
+/**
+ * A `file:` URI as a path, the way mlflow/utils/file_utils.py: local_file_uri_to_path reads it
+ * (`file:a/b` → `a/b`, `file:///x` → `/x`). Anything urlparse would silently drop or reinterpret
+ * (a host, `;params`, `?query`) is refused rather than guessed at.
+ */
+function fileUriToPath(uri: string): string {
+  let rest = uri.slice('file:'.length);
+  if (/[;?]/.test(rest)) throw invalidParameter('Invalid path');
+  if (rest.startsWith('//')) {
+    const slash = rest.indexOf('/', 2);
+    const host = slash < 0 ? rest.slice(2) : rest.slice(2, slash);
+    if (host !== '') throw invalidParameter('Invalid path');
+    rest = slash < 0 ? '' : rest.slice(slash);
+  }
+  return rest;
+}
+
+/**
+ * The one gate for artifact paths taken from a request (`<path>` in the URL, `?path=`), with the
+ * rules of mlflow/utils/uri.py: validate_path_is_safe:
+ *   - URL-decode repeatedly until the value is stable (bounded), so `%252e%252e` is seen as `..`;
+ *   - refuse `#`, and (stricter than MLflow, which escapes them) control characters and NUL;
+ *   - convert a `file:` URI to its path first;
+ *   - refuse `\` (the alternative separator MLflow refuses on Windows; refused everywhere here so
+ *     the artifact tree means the same on every OS), a `..` segment, POSIX absolute paths and
+ *     Windows drive (`C:\`, `C:/`, `C:x`) or UNC (`\\host`) paths.
+ * Returns the decoded relative path ('' is the root). Failure → INVALID_PARAMETER_VALUE "Invalid path".
+ * The stores still check containment after resolving symlinks (validate_path_within_directory).
+ */
+export function safeArtifactPath(raw: string): string {
+  let p = unquoteRepeatedly(raw, false);
+  const invalid = () => invalidParameter('Invalid path');
+  if (CONTROL_CHARS.test(p) || p.includes('#')) throw invalid();
+  if (uriScheme(p) === 'file') p = fileUriToPath(p);
+  if (p.includes('\\')) throw invalid();
+  if (p.startsWith('/')) throw invalid();
+  if (/^[a-zA-Z]:/.test(p)) throw invalid();
+  if (p.split('/').includes('..')) throw invalid();
+  return p;
+}

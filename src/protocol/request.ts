@@ -69,6 +69,8 @@ export class RequestMessage {
     const v = this.scalar(field);
     if (v === undefined || v === null) return undefined;
     if (typeof v !== 'string') throw wrongType(field, v);
+    // PostgreSQL cannot store NUL in text, and no MLflow identifier or value needs one.
+    if (v.includes('\u0000')) throw invalidParameter(`Invalid value for parameter '${field}': it contains a NUL character.`);
     return v;
   }
 
@@ -116,6 +118,9 @@ export class RequestMessage {
     if (v === undefined || v === null) return [];
     const list = Array.isArray(v) ? v : this.fromQuery ? [v] : undefined;
     if (!list || list.some((x) => typeof x !== 'string')) throw wrongType(field, v);
+    if ((list as string[]).some((x) => x.includes('\u0000'))) {
+      throw invalidParameter(`Invalid value for parameter '${field}': it contains a NUL character.`);
+    }
     return list as string[];
   }
 

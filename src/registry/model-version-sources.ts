@@ -17,6 +17,8 @@ export interface SourceRequest {
   readonly source: string;
   readonly runId: string | null;
   readonly modelId: string | null;
+  /** The request tags the version as a prompt (`mlflow.prompt.is_prompt` = true). */
+  readonly isPrompt: boolean;
 }
 
 export interface ResolvedSource {
@@ -41,9 +43,22 @@ function isWithin(child: string, parent: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
+/**
+ * Prompt versions carry no files: clients register them with a placeholder source
+ * (mlflow/prompt/constants.py: _PROMPT_SOURCE_PLACEHOLDERS).
+ */
+const PROMPT_SOURCE_PLACEHOLDERS = new Set(['dummy-source', 'prompt-template']);
+
 export async function resolveSource(req: SourceRequest, lineage: Lineage, versions: VersionLookup): Promise<ResolvedSource> {
   const { source } = req;
   let { runId, modelId } = req;
+
+  if (req.isPrompt) {
+    if (!PROMPT_SOURCE_PLACEHOLDERS.has(source)) {
+      throw invalidParameter(`Invalid prompt source: '${source}'. Prompt sources must use an MLflow placeholder.`);
+    }
+    return { source, runId, modelId, storageLocation: null };
+  }
 
   if (isLocalUri(source)) {
     // A local path is only acceptable inside the local artifact directory of the run or logged

@@ -6,7 +6,14 @@ import { invalidParameter, notFound } from '../protocol/errors.js';
 import { parseModelVersionFilter } from '../protocol/search-filter.js';
 import { parseModelVersionOrderBy } from '../protocol/order-by.js';
 import { decodeOffsetToken, encodeOffsetToken } from '../protocol/page-token.js';
-import type { ModelVersion, RegistryStore, Stage, Tag } from '../store/registry-store.js';
+import {
+  IS_PROMPT_TAG,
+  type ModelVersion,
+  type ModelVersionStatus,
+  type RegistryStore,
+  type Stage,
+  type Tag,
+} from '../store/registry-store.js';
 import { NO_LINEAGE, type Lineage } from './lineage.js';
 import { parseModelUri } from './model-uri.js';
 import { resolveSource, type VersionLookup } from './model-version-sources.js';
@@ -18,6 +25,7 @@ import {
   validateDescription,
   validateModelName,
   validateTag,
+  validateVersionFields,
 } from './validation.js';
 
 export const SEARCH_MODEL_VERSIONS_MAX = 200_000;
@@ -33,6 +41,8 @@ export interface NewVersionRequest {
   readonly description: string | null;
   readonly tags: readonly Tag[];
   readonly modelId: string | null;
+  /** READY unless given: a version whose files are still being uploaded starts PENDING_REGISTRATION. */
+  readonly status?: ModelVersionStatus;
 }
 
 export class ModelVersions implements VersionLookup {
@@ -46,20 +56,26 @@ export class ModelVersions implements VersionLookup {
     validateModelName(name);
     for (const t of req.tags) validateTag(t.key, t.value);
     validateDescription(req.description);
-    const resolved = await resolveSource(req, this.lineage, this);
+    validateVersionFields(req);
+    // handlers._is_prompt_request: the last value of the tag wins, and only "true" counts.
+    const promptTag = [...req.tags].reverse().find((t) => t.key === IS_PROMPT_TAG);
+    const isPrompt = promptTag?.value.toLowerCase() === 'true';
+    const resolved = await resolveSource({ ...req, isPrompt }, this.lineage, this);
     // Versions are READY at once: the client polls while a version is PENDING_REGISTRATION.
     const created = await this.store.createModelVersion(
       name,
       {
         source: resolved.source,
-        runId: resolved.runId || null,
-        runLink: req.runLink || null,
-        description: req.description,
+        // MLflow stores absent strings as '' (the proto default) and returns them so; run_id
+        // filters such as `run_id != 'x'` see versions without a run.
+        runId: resolved.runId ?? '',
+        runLink: req.runLink ?? '',
+        description: req.description ?? '',
         userId: null,
         tags: req.tags,
         storageLocation: resolved.storageLocation,
         modelId: resolved.modelId || null,
-        status: 'READY',
+        status: req.status ?? 'READY',
       },
       this.now(),
     );
@@ -101,6 +117,14 @@ export class ModelVersions implements VersionLookup {
   async delete(name: string, version: number): Promise<void> {
     validateModelName(name);
     if (!(await this.store.deleteModelVersion(name, version, this.now()))) throw versionNotFound(name, version);
+  }
+
+  /** Moves a version between PENDING_REGISTRATION, READY and FAILED_REGISTRATION. */
+  async setStatus(name: string, version: number, status: ModelVersionStatus, message: string | null): Promise<void> {
+    validateModelName(name);
+    if (!(await this.store.setModelVersionStatus(name, version, status, message, this.now()))) {
+      throw versionNotFound(name, version);
+    }
   }
 
   async setTag(name: string, version: number, key: string, value: string): Promise<void> {

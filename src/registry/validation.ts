@@ -11,6 +11,10 @@ export const MAX_TAG_KEY_LENGTH = 250;
 export const MAX_TAG_VALUE_LENGTH = 100_000;
 export const MAX_ALIAS_LENGTH = 255;
 export const MAX_DESCRIPTION_LENGTH = 1_000_000;
+export const MAX_SOURCE_LENGTH = 10_000;
+export const MAX_RUN_LINK_LENGTH = 10_000;
+/** Run and logged-model ids are 32-hex (or `m-` + 32-hex); 256 leaves room for other id schemes. */
+export const MAX_ID_LENGTH = 256;
 
 export function missingValue(field: string): string {
   return `Missing value for required parameter '${field}'.`;
@@ -70,7 +74,8 @@ export function validateModelName(name: string, field = 'name'): void {
   }
 }
 
-const TAG_KEY_CHARS = /^[/\w.\- :]*$/u;
+/** Python's `\w` matches any Unicode letter or digit, not only ASCII ones. */
+const TAG_KEY_CHARS = /^[/\p{L}\p{N}_.\- :]*$/u;
 
 /** validation._validate_registered_model_tag / _validate_model_version_tag. */
 export function validateTag(key: string, value: string): void {
@@ -94,6 +99,19 @@ export function validateDescription(description: string | null): void {
   }
 }
 
+/** Upper bounds on a model version's free-form fields, so any backend can store them. */
+export function validateVersionFields(fields: {
+  source: string;
+  runId: string | null;
+  runLink: string | null;
+  modelId: string | null;
+}): void {
+  if (fields.source.length > MAX_SOURCE_LENGTH) throw invalidParameter(exceedsMaxLength('source', MAX_SOURCE_LENGTH));
+  if ((fields.runId ?? '').length > MAX_ID_LENGTH) throw invalidParameter(exceedsMaxLength('run_id', MAX_ID_LENGTH));
+  if ((fields.modelId ?? '').length > MAX_ID_LENGTH) throw invalidParameter(exceedsMaxLength('model_id', MAX_ID_LENGTH));
+  if ((fields.runLink ?? '').length > MAX_RUN_LINK_LENGTH) throw invalidParameter(exceedsMaxLength('run_link', MAX_RUN_LINK_LENGTH));
+}
+
 /** Python's int(): optional sign and surrounding white space, digits only. */
 export function parseVersion(raw: string): number {
   const trimmed = raw.trim();
@@ -103,7 +121,7 @@ export function parseVersion(raw: string): number {
   return Number(trimmed);
 }
 
-const ALIAS_CHARS = /^[\w-]*$/u;
+const ALIAS_CHARS = /^[\p{L}\p{N}_-]*$/u;
 
 /** validation._validate_model_alias_name. */
 export function validateAliasName(alias: string): void {

@@ -5,6 +5,7 @@
  */
 import { Migrator, type Kysely, type Migration } from 'kysely';
 import type { SqlDialect } from './dialect.js';
+import { trackingTables } from './tracking-migration.js';
 
 type MigrationFactory = (dialect: SqlDialect) => Migration;
 
@@ -17,7 +18,7 @@ const registryTables: MigrationFactory = (dialect) => ({
       .addColumn('creation_time', 'bigint', (c) => c.notNull())
       .addColumn('last_updated_time', 'bigint', (c) => c.notNull())
       .addColumn('description', 'text')
-      .addColumn('last_version', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('last_version', 'bigint', (c) => c.notNull().defaultTo(0))
       .execute();
     await db.schema.createIndex('registered_models_last_updated').on('registered_models').columns(['last_updated_time', 'name']).execute();
 
@@ -28,36 +29,36 @@ const registryTables: MigrationFactory = (dialect) => ({
       .addColumn('value', 'text', (c) => c.notNull())
       .addPrimaryKeyConstraint('registered_model_tags_pk', ['model_id', 'key'])
       .execute();
-    await db.schema.createIndex('registered_model_tags_key_value').on('registered_model_tags').columns(['key', 'value']).execute();
 
     await db.schema
       .createTable('model_versions')
       .addColumn('model_id', 'integer', (c) => c.notNull().references('registered_models.id').onDelete('cascade'))
-      .addColumn('version', 'integer', (c) => c.notNull())
+      .addColumn('version', 'bigint', (c) => c.notNull())
       .addColumn('creation_time', 'bigint', (c) => c.notNull())
       .addColumn('last_updated_time', 'bigint', (c) => c.notNull())
       .addColumn('description', 'text')
       .addColumn('user_id', 'text')
       .addColumn('current_stage', 'varchar(20)', (c) => c.notNull())
       .addColumn('source', 'text', (c) => c.notNull())
-      .addColumn('run_id', 'varchar(32)')
+      .addColumn('run_id', 'varchar(256)')
       .addColumn('run_link', 'text')
       .addColumn('status', 'varchar(20)', (c) => c.notNull())
       .addColumn('status_message', 'text')
       .addColumn('storage_location', 'text')
-      .addColumn('logged_model_id', 'varchar(64)')
+      .addColumn('logged_model_id', 'varchar(256)')
       .addPrimaryKeyConstraint('model_versions_pk', ['model_id', 'version'])
       .execute();
-    // Latest version per stage, and stage filters.
+    // Latest version per stage, and stage filters. Tag filters run as correlated EXISTS on the tag
+    // tables' primary keys; no index holds a tag value or a source, whose length PostgreSQL's
+    // B-tree entries (about 2.7 kB) could not take.
     await db.schema.createIndex('model_versions_stage').on('model_versions').columns(['model_id', 'current_stage', 'version']).execute();
     await db.schema.createIndex('model_versions_run_id').on('model_versions').column('run_id').execute();
-    await db.schema.createIndex('model_versions_source').on('model_versions').column('source').execute();
     await db.schema.createIndex('model_versions_last_updated').on('model_versions').columns(['last_updated_time']).execute();
 
     await db.schema
       .createTable('model_version_tags')
       .addColumn('model_id', 'integer', (c) => c.notNull())
-      .addColumn('version', 'integer', (c) => c.notNull())
+      .addColumn('version', 'bigint', (c) => c.notNull())
       .addColumn('key', 'varchar(250)', (c) => c.notNull())
       .addColumn('value', 'text', (c) => c.notNull())
       .addPrimaryKeyConstraint('model_version_tags_pk', ['model_id', 'version', 'key'])
@@ -65,20 +66,22 @@ const registryTables: MigrationFactory = (dialect) => ({
         c.onDelete('cascade'),
       )
       .execute();
-    await db.schema.createIndex('model_version_tags_key_value').on('model_version_tags').columns(['key', 'value']).execute();
 
     await db.schema
       .createTable('registered_model_aliases')
       .addColumn('model_id', 'integer', (c) => c.notNull().references('registered_models.id').onDelete('cascade'))
       .addColumn('alias', 'varchar(256)', (c) => c.notNull())
-      .addColumn('version', 'integer', (c) => c.notNull())
+      .addColumn('version', 'bigint', (c) => c.notNull())
       .addPrimaryKeyConstraint('registered_model_aliases_pk', ['model_id', 'alias'])
       .execute();
     await db.schema.createIndex('registered_model_aliases_version').on('registered_model_aliases').columns(['model_id', 'version']).execute();
   },
 });
 
-const MIGRATIONS: ReadonlyArray<readonly [string, MigrationFactory]> = [['0001_registry', registryTables]];
+const MIGRATIONS: ReadonlyArray<readonly [string, MigrationFactory]> = [
+  ['0001_registry', registryTables],
+  ['0002_tracking', trackingTables],
+];
 
 export async function migrateToLatest(db: Kysely<any>, dialect: SqlDialect): Promise<void> {
   const migrator = new Migrator({

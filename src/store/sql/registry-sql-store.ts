@@ -374,7 +374,10 @@ export class SqlRegistryStore implements RegistryStore {
       for (const c of query.clauses) {
         if (c.kind !== 'attribute') continue;
         if (c.key === 'version_number') {
-          q = q.where('mv.version', c.comparator, c.value);
+          // Any literal beyond what a version can be compares the same as the nearest bound, and
+          // the database never sees a number outside its integer range.
+          const bound = Math.max(-(2 ** 53), Math.min(2 ** 53, c.value));
+          q = q.where('mv.version', c.comparator, bound);
         } else if (c.comparator === 'IN') {
           if (c.value.length === 0) q = q.where((eb) => eb.lit(false));
           else q = q.where('mv.run_id', 'in', c.value);

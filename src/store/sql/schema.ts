@@ -3,6 +3,7 @@
  * designed for the registry: a registered model has a surrogate id, so a rename touches one row.
  */
 import type { Generated } from 'kysely';
+import type { TrackingTables } from './tracking-schema.js';
 
 export interface RegisteredModelsTable {
   id: Generated<number>;
@@ -52,7 +53,7 @@ export interface RegisteredModelAliasesTable {
   version: number;
 }
 
-export interface Database {
+export interface Database extends TrackingTables {
   registered_models: RegisteredModelsTable;
   registered_model_tags: RegisteredModelTagsTable;
   model_versions: ModelVersionsTable;

@@ -1,0 +1,231 @@
+/**
+ * The artifact proxy ("mlflow-artifacts", mlflow/server/handlers.py and
+ * mlflow/server/artifact_router.py), under `/api/2.0/mlflow-artifacts` and
+ * `/ajax-api/2.0/mlflow-artifacts`:
+ *
+ *   GET    /artifacts?path=<dir>      list (basenames)
+ *   GET    /artifacts/<path>          download (streamed, Range)
+ *   PUT    /artifacts/<path>          upload (the raw body, whatever its Content-Type)
+ *   DELETE /artifacts/<path>          delete
+ *   POST   /mpu/{create,complete,abort}/<path>, GET /presigned/<path>   501 on local disk
+ *
+ * Mounted ahead of the JSON dispatcher so no body parser ever sees an upload. `<path>` is taken
+ * from the raw URL and decoded only by the path gate (`safeArtifactPath`).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream/promises';
+import type { NextFunction, Request, Response, Router } from 'express';
+import type { ArtifactStore } from '../artifacts/artifact-store.js';
+import { guessMimeType } from '../artifacts/mime.js';
+import { safeArtifactPath } from '../artifacts/safe-path.js';
+import { invalidParameter, MlflowError, notFound } from '../protocol/errors.js';
+import { contentDisposition, parseRange } from '../artifacts/download-headers.js';
+import { consoleLogger, sendError, sendJson, type Logger } from './respond.js';
+
+export interface ArtifactRouteDeps {
+  /** The `--artifacts-destination`. */
+  readonly store: ArtifactStore;
+  readonly serveArtifacts: boolean;
+  readonly logger?: Logger;
+}
+
+const BASES = ['/api/2.0/mlflow-artifacts', '/ajax-api/2.0/mlflow-artifacts'];
+
+/** exceptions.py: _UnsupportedMultipartUploadException; clients fall back to a plain PUT on it. */
+const MPU_UNSUPPORTED = 'Multipart upload is not supported for the current artifact repository';
+/** exceptions.py: _UnsupportedMultipartDownloadException; clients fall back to a plain GET. */
+const MPD_UNSUPPORTED = 'Multipart download is not supported for the current artifact repository';
+
+/**
+ * A disabled endpoint: 503 with a plain-text body, which the client retries and then reports, as
+ * Flask's `Response(text, 503)` in _disable_unless_serve_artifacts / _disable_if_artifacts_only.
+ */
+export function sendDisabled(req: IncomingMessage, res: ServerResponse, text: string): void {
+  req.resume();
+  res.writeHead(503, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+export function artifactsOnlyMessage(rule: string): string {
+  return (
+    `Endpoint: ${rule} disabled due to the mlflow server running in \`--artifacts-only\` mode. ` +
+    'To enable tracking server functionality, run `mlflow server` without `--artifacts-only`'
+  );
+}
+
+function noServeMessage(rule: string): string {
+  return (
+    `Endpoint: ${rule} disabled due to the mlflow server running with \`--no-serve-artifacts\`. ` +
+    'To enable artifacts server functionality, run `mlflow server` with `--serve-artifacts`'
+  );
+}
+
+/**
+ * A client that went away: an upload cut short, or a download closed early. The latter includes a
+ * client closing right after the last byte, which `pipeline` reports as ERR_STREAM_PREMATURE_CLOSE
+ * though everything arrived. Nothing to report to anyone.
+ */
+function clientGone(err: unknown, req: IncomingMessage): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'ECONNRESET' || code === 'EPIPE') return true;
+  return req.destroyed && !req.complete;
+}
+
+type Handler = (req: Request, res: Response, rawPath: string) => Promise<void>;
+
+interface Route {
+  readonly method: string;
+  /** Flask's rule, for the disabled message. */
+  readonly rule: string;
+  readonly handler: Handler;
+}
+
+export function artifactRoutes(deps: ArtifactRouteDeps): (router: Router) => void {
+  const { store } = deps;
+  const log = deps.logger ?? consoleLogger;
+
+  const upload: Handler = async (req, res, raw) => {
+    const rel = safeArtifactPath(raw);
+    const { size } = await store.write(rel, req);
+    log('debug', `artifact uploaded: ${rel} (${size} bytes)`);
+    sendJson(res, 200, {});
+  };
+
+  const download: Handler = async (req, res, raw) => {
+    const rel = safeArtifactPath(raw);
+    const name = rel.split('/').filter((s) => s !== '').pop() ?? rel;
+    const rangeHeader = req.method === 'HEAD' ? undefined : req.headers.range;
+    // Open, then read the range of the file actually opened; if a new upload replaced the file
+    // between the two opens (rare: artifacts are written once), start over.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const whole = await store.read(rel);
+      if (!whole) {
+        if ((await store.stat(rel))?.isDir) {
+          throw invalidParameter(`Artifact path refers to a directory, not a file: '${rel}'`);
+        }
+        throw notFound(`No such artifact: '${rel}'`);
+      }
+      const range = parseRange(rangeHeader, whole.size);
+      let opened = whole;
+      if (range) {
+        destroyStream(whole.stream);
+        if (range === 'unsatisfiable') {
+          res.setHeader('Content-Range', `bytes */${whole.size}`);
+          sendJson(res, 416, {
+            error_code: 'INVALID_PARAMETER_VALUE',
+            message: `Requested range not satisfiable: ${String(rangeHeader)}`,
+          });
+          return;
+        }
+        const part = await store.read(rel, range);
+        if (!part) continue;
+        if (part.size !== whole.size) {
+          destroyStream(part.stream);
+          continue;
+        }
+        opened = part;
+      }
+      const length = range ? range.end - range.start + 1 : whole.size;
+      res.statusCode = range ? 206 : 200;
+      res.setHeader('Content-Type', guessMimeType(name));
+      res.setHeader('Content-Length', String(length));
+      res.setHeader('Content-Disposition', contentDisposition(name));
+      res.setHeader('X-Content-Type-Options', 'nosniff');
+      res.setHeader('Accept-Ranges', 'bytes');
+      if (range) res.setHeader('Content-Range', `bytes ${range.start}-${range.end}/${whole.size}`);
+      if (req.method === 'HEAD') {
+        destroyStream(opened.stream);
+        res.end();
+        return;
+      }
+      await pipeline(opened.stream, res);
+      return;
+    }
+    throw new MlflowError('TEMPORARILY_UNAVAILABLE', `Artifact '${rel}' is being replaced; retry the request.`);
+  };
+
+  const list: Handler = async (req, res) => {
+    const q = req.query.path;
+    const raw = Array.isArray(q) ? q[0] : q;
+    const rel = typeof raw === 'string' ? safeArtifactPath(raw) : '';
+    req.resume();
+    const entries = await store.list(rel);
+    // An empty repeated field is omitted from MLflow's JSON, so "nothing" is `{}`.
+    if (entries.length === 0) return sendJson(res, 200, {});
+    sendJson(res, 200, {
+      files: entries.map((e) => (e.isDir ? { path: e.path, is_dir: true } : { path: e.path, is_dir: false, file_size: e.size })),
+    });
+  };
+
+  const remove: Handler = async (req, res, raw) => {
+    const rel = safeArtifactPath(raw);
+    req.resume();
+    await store.delete(rel);
+    sendJson(res, 200, {});
+  };
+
+  // MLflow checks the path before it finds out the repository cannot do multipart.
+  const unsupported =
+    (message: string): Handler =>
+    async (req, res, raw) => {
+      safeArtifactPath(raw);
+      req.resume();
+      sendJson(res, 501, { error_code: 'NOT_IMPLEMENTED', message });
+    };
+
+  const fileRoutes: Record<string, readonly Route[]> = {
+    '/artifacts/': [
+      { method: 'GET', rule: '/artifacts/<path:artifact_path>', handler: download },
+      { method: 'HEAD', rule: '/artifacts/<path:artifact_path>', handler: download },
+      { method: 'PUT', rule: '/artifacts/<path:artifact_path>', handler: upload },
+      { method: 'DELETE', rule: '/artifacts/<path:artifact_path>', handler: remove },
+    ],
+    '/mpu/create/': [{ method: 'POST', rule: '/mpu/create/<path:artifact_path>', handler: unsupported(MPU_UNSUPPORTED) }],
+    '/mpu/complete/': [{ method: 'POST', rule: '/mpu/complete/<path:artifact_path>', handler: unsupported(MPU_UNSUPPORTED) }],
+    '/mpu/abort/': [{ method: 'POST', rule: '/mpu/abort/<path:artifact_path>', handler: unsupported(MPU_UNSUPPORTED) }],
+    '/presigned/': [{ method: 'GET', rule: '/presigned/<path:artifact_path>', handler: unsupported(MPD_UNSUPPORTED) }],
+  };
+  const listRoutes: readonly Route[] = [
+    { method: 'GET', rule: '/artifacts', handler: list },
+    { method: 'HEAD', rule: '/artifacts', handler: list },
+  ];
+
+  /** The route for a path below the base, and the raw (still encoded) `<path>`. */
+  function match(method: string, sub: string): { route: Route; raw: string } | undefined {
+    if (sub === '/artifacts') {
+      const route = listRoutes.find((r) => r.method === method);
+      return route && { route, raw: '' };
+    }
+    for (const [prefix, routes] of Object.entries(fileRoutes)) {
+      if (!sub.startsWith(prefix)) continue;
+      const raw = sub.slice(prefix.length);
+      const route = routes.find((r) => r.method === method);
+      // An empty <path> matches no MLflow route, except for an upload, which then lacks a file name.
+      if (!route || (raw === '' && method !== 'PUT')) return undefined;
+      return { route, raw };
+    }
+    return undefined;
+  }
+
+  return (router: Router) => {
+    router.use(BASES, (req: Request, res: Response, next: NextFunction) => {
+      const found = match(req.method, req.path);
+      if (!found) return next();
+      if (!deps.serveArtifacts) return sendDisabled(req, res, noServeMessage(`${req.baseUrl}${found.route.rule}`));
+      found.route.handler(req, res, found.raw).catch((err: unknown) => {
+        if (clientGone(err, req)) {
+          log('debug', `artifact ${req.method} ${req.path}: client went away`);
+          if (!res.writableEnded) res.destroy();
+          return;
+        }
+        // Answer first, then drain an upload the error left unread (keeps the connection usable).
+        sendError(res, err, log);
+        if (!req.readableEnded) req.resume();
+      });
+    });
+  };
+}
+
+function destroyStream(stream: NodeJS.ReadableStream): void {
+  (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+}

@@ -1,0 +1,254 @@
+/**
+ * MLflow 3 logged models over SQL: the model row, its tags, params and metrics (the run metric
+ * points logged with its id). Deleting is a soft delete.
+ */
+import { sql, type ExpressionBuilder, type Selectable } from 'kysely';
+import type { Page, Tag } from '../registry-store.js';
+import {
+  LOGGED_MODEL_STATUSES,
+  type LifecycleStage,
+  type LoggedModel,
+  type LoggedModelSearch,
+  type LoggedModelStatus,
+  type LoggedModelStore,
+  type NewLoggedModel,
+  type SearchClause,
+  type SortKey,
+} from '../tracking-store.js';
+import type { LoggedModelMetricsTable, LoggedModelsTable } from './tracking-schema.js';
+import { SqlStoreBase, chunks, dedupeTags, groupBy, orderByKeys, type Db } from './tracking-sql-base.js';
+import { toMetric } from './tracking-sql-run-rows.js';
+
+type ModelRow = Selectable<LoggedModelsTable>;
+
+const MODEL_COLUMNS: Readonly<Record<string, string>> = {
+  name: 'lm.name',
+  model_id: 'lm.model_id',
+  model_type: 'lm.model_type',
+  status: 'lm.status',
+  source_run_id: 'lm.source_run_id',
+  creation_timestamp: 'lm.creation_timestamp_ms',
+  last_updated_timestamp: 'lm.last_updated_timestamp_ms',
+};
+
+function modelColumn(key: string): string {
+  const col = MODEL_COLUMNS[key];
+  if (!col) throw new Error(`unknown logged model attribute ${key}`);
+  return col;
+}
+
+/** `status = 'READY'` or `'LOGGED_MODEL_READY'` compares with the stored number. */
+function statusNumber(value: unknown): number {
+  const name = String(value).toUpperCase();
+  const i = LOGGED_MODEL_STATUSES.findIndex((s) => s === name || s === `LOGGED_MODEL_${name}`);
+  return i >= 0 ? i : name === 'FAILED' ? 3 : -1;
+}
+
+export class SqlLoggedModelStore extends SqlStoreBase implements LoggedModelStore {
+  async createLoggedModel(m: NewLoggedModel): Promise<LoggedModel> {
+    return this.tx(async (trx) => {
+      const row = await trx
+        .insertInto('logged_models')
+        .values({
+          model_id: m.modelId,
+          experiment_id: m.experimentId,
+          name: m.name,
+          artifact_location: m.artifactLocation,
+          creation_timestamp_ms: m.now,
+          last_updated_timestamp_ms: m.now,
+          status: LOGGED_MODEL_STATUSES.indexOf('LOGGED_MODEL_PENDING'),
+          status_message: null,
+          model_type: m.modelType,
+          source_run_id: m.sourceRunId,
+          lifecycle_stage: 'active',
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await this.upsert(trx, 'logged_model_tags', m.modelId, m.tags);
+      await this.upsert(trx, 'logged_model_params', m.modelId, m.params);
+      return (await this.hydrate(trx, [row]))[0] as LoggedModel;
+    });
+  }
+
+  async getLoggedModel(modelId: string, allowDeleted: boolean): Promise<LoggedModel | undefined> {
+    return this.guard(async () => {
+      const row = await this.modelRow(this.db, modelId, allowDeleted);
+      return row ? (await this.hydrate(this.db, [row]))[0] : undefined;
+    });
+  }
+
+  async finalizeLoggedModel(modelId: string, status: LoggedModelStatus, now: number): Promise<LoggedModel | undefined> {
+    return this.tx(async (trx) => {
+      const row = await trx
+        .updateTable('logged_models')
+        .set({ status: LOGGED_MODEL_STATUSES.indexOf(status), last_updated_timestamp_ms: now })
+        .where('model_id', '=', modelId)
+        .returningAll()
+        .executeTakeFirst();
+      return row ? (await this.hydrate(trx, [row]))[0] : undefined;
+    });
+  }
+
+  async deleteLoggedModel(modelId: string, now: number): Promise<boolean> {
+    return this.tx(async (trx) => {
+      const res = await trx
+        .updateTable('logged_models')
+        .set({ lifecycle_stage: 'deleted', last_updated_timestamp_ms: now })
+        .where('model_id', '=', modelId)
+        .executeTakeFirst();
+      return Number(res.numUpdatedRows) > 0;
+    });
+  }
+
+  async setLoggedModelTags(modelId: string, tags: readonly Tag[]): Promise<boolean> {
+    return this.tx(async (trx) => {
+      if (!(await this.exists(trx, modelId))) return false;
+      await this.upsert(trx, 'logged_model_tags', modelId, tags);
+      return true;
+    });
+  }
+
+  async deleteLoggedModelTag(modelId: string, key: string): Promise<'ok' | 'no-model' | 'no-tag'> {
+    return this.tx(async (trx) => {
+      if (!(await this.exists(trx, modelId))) return 'no-model';
+      const res = await trx.deleteFrom('logged_model_tags').where('model_id', '=', modelId).where('key', '=', key).executeTakeFirst();
+      return Number(res.numDeletedRows) > 0 ? 'ok' : 'no-tag';
+    });
+  }
+
+  async updateLoggedModelTag(modelId: string, key: string, update: (old: string | undefined) => string): Promise<boolean> {
+    return this.tx(async (trx) => {
+      if (!(await this.exists(trx, modelId))) return false;
+      const old = await trx
+        .selectFrom('logged_model_tags')
+        .select('value')
+        .where('model_id', '=', modelId)
+        .where('key', '=', key)
+        .executeTakeFirst();
+      await this.upsert(trx, 'logged_model_tags', modelId, [{ key, value: update(old?.value) }]);
+      return true;
+    });
+  }
+
+  async logLoggedModelParams(modelId: string, params: readonly Tag[]): Promise<boolean> {
+    return this.tx(async (trx) => {
+      if (!(await this.exists(trx, modelId))) return false;
+      await this.upsert(trx, 'logged_model_params', modelId, params);
+      return true;
+    });
+  }
+
+  async searchLoggedModels(query: LoggedModelSearch): Promise<Page<LoggedModel>> {
+    return this.guard(async () => {
+      if (query.experimentIds.length === 0) return { items: [], hasMore: false };
+      let q = this.db
+        .selectFrom('logged_models as lm')
+        .selectAll('lm')
+        .where('lm.experiment_id', 'in', [...query.experimentIds])
+        .where('lm.lifecycle_stage', '!=', 'deleted');
+      for (const c of query.clauses) q = q.where((eb) => this.modelClause(eb, c));
+      q = orderByKeys(q, query.orderBy, (k) => this.sortExpression(k));
+      const rows = await q.limit(query.limit + 1).offset(query.offset).execute();
+      const hasMore = rows.length > query.limit;
+      return { items: await this.hydrate(this.db, rows.slice(0, query.limit)), hasMore };
+    });
+  }
+
+  // ---- helpers -----------------------------------------------------------------------------
+
+  private modelClause(eb: ExpressionBuilder<any, any>, c: SearchClause) {
+    switch (c.entity) {
+      case 'tag':
+        return this.keyValueClause(eb, 'logged_model_tags', 'model_id', 'lm.model_id', c);
+      case 'param':
+        return this.keyValueClause(eb, 'logged_model_params', 'model_id', 'lm.model_id', c);
+      case 'metric':
+        return eb.exists(
+          eb
+            .selectFrom('logged_model_metrics as mt')
+            .select(sql.lit(1).as('one'))
+            .whereRef('mt.model_id', '=', 'lm.model_id')
+            .where('mt.key', '=', c.key)
+            .where('mt.is_nan', '=', 0)
+            .where((mb) => this.compare(mb, 'mt.value', c)),
+        );
+      case 'attribute': {
+        if (c.key !== 'status') return this.compare(eb, modelColumn(c.key), c);
+        const value = Array.isArray(c.value) ? c.value.map(statusNumber) : statusNumber(c.value);
+        return this.compare(eb, 'lm.status', { comparator: c.comparator, value: value as unknown as SearchClause['value'] });
+      }
+    }
+  }
+
+  private sortExpression(k: SortKey) {
+    if (k.entity === 'attribute') return modelColumn(k.key);
+    // metrics.<key>: the model's most recent value of that metric.
+    return sql`(select case when mt.is_nan = 1 then null else mt.value end from logged_model_metrics mt where mt.model_id = lm.model_id and mt.key = ${k.key} order by mt.timestamp desc, mt.step desc limit 1)`;
+  }
+
+  private async modelRow(db: Db, modelId: string, allowDeleted: boolean): Promise<ModelRow | undefined> {
+    let q = db.selectFrom('logged_models').selectAll().where('model_id', '=', modelId);
+    if (!allowDeleted) q = q.where('lifecycle_stage', '!=', 'deleted');
+    return q.executeTakeFirst();
+  }
+
+  /** Whether the model exists (deleted ones included, as MLflow's _get_logged_model_record). */
+  private async exists(db: Db, modelId: string): Promise<boolean> {
+    return (await this.modelRow(db, modelId, true)) !== undefined;
+  }
+
+  private async upsert(db: Db, table: 'logged_model_tags' | 'logged_model_params', modelId: string, entries: readonly Tag[]): Promise<void> {
+    for (const part of chunks(dedupeTags(entries), 300)) {
+      await db
+        .insertInto(table)
+        .values(part.map((t) => ({ model_id: modelId, key: t.key, value: t.value })))
+        .onConflict((oc) => oc.columns(['model_id', 'key']).doUpdateSet((eb) => ({ value: eb.ref('excluded.value') })))
+        .execute();
+    }
+  }
+
+  /** Tags, params and metrics for a page of models: three batched queries. */
+  private async hydrate(db: Db, rows: readonly ModelRow[]): Promise<LoggedModel[]> {
+    if (rows.length === 0) return [];
+    const ids = rows.map((r) => r.model_id);
+    const tags: { model_id: string; key: string; value: string }[] = [];
+    const params: { model_id: string; key: string; value: string }[] = [];
+    const metrics: Selectable<LoggedModelMetricsTable>[] = [];
+    for (const part of chunks(ids)) {
+      const [t, p, m] = await Promise.all([
+        db.selectFrom('logged_model_tags').selectAll().where('model_id', 'in', part).orderBy('key').execute(),
+        db.selectFrom('logged_model_params').selectAll().where('model_id', 'in', part).orderBy('key').execute(),
+        db
+          .selectFrom('logged_model_metrics')
+          .selectAll()
+          .where('model_id', 'in', part)
+          .orderBy('key')
+          .orderBy('timestamp')
+          .orderBy('step')
+          .execute(),
+      ]);
+      tags.push(...t);
+      params.push(...p);
+      metrics.push(...m);
+    }
+    const tagsOf = groupBy(tags, (x) => x.model_id);
+    const paramsOf = groupBy(params, (x) => x.model_id);
+    const metricsOf = groupBy(metrics, (x) => x.model_id);
+    return rows.map((r) => ({
+      modelId: r.model_id,
+      experimentId: r.experiment_id,
+      name: r.name,
+      artifactLocation: r.artifact_location,
+      creationTime: Number(r.creation_timestamp_ms),
+      lastUpdatedTime: Number(r.last_updated_timestamp_ms),
+      status: LOGGED_MODEL_STATUSES[r.status] ?? 'LOGGED_MODEL_STATUS_UNSPECIFIED',
+      statusMessage: r.status_message,
+      modelType: r.model_type,
+      sourceRunId: r.source_run_id,
+      lifecycleStage: r.lifecycle_stage as LifecycleStage,
+      tags: (tagsOf.get(r.model_id) ?? []).map((x) => ({ key: x.key, value: x.value })),
+      params: (paramsOf.get(r.model_id) ?? []).map((x) => ({ key: x.key, value: x.value })),
+      metrics: (metricsOf.get(r.model_id) ?? []).map((x) => ({ ...toMetric(x), modelId: x.model_id, runId: x.run_uuid })),
+    }));
+  }
+}

@@ -1,0 +1,236 @@
+/**
+ * Runs over SQL: run rows with tags, params, the metric history and each metric's latest value,
+ * dataset and model inputs, model outputs (row-level work in tracking-sql-run-rows.ts). Writes of
+ * one request are one transaction; searches are one query plus the batched hydration.
+ */
+import { sql, type ExpressionBuilder } from 'kysely';
+import type { Page, Tag } from '../registry-store.js';
+import {
+  RUN_NAME_TAG,
+  type DatasetInput,
+  type LifecycleStage,
+  type Metric,
+  type ModelOutput,
+  type NewRun,
+  type ParamChange,
+  type Run,
+  type RunInfo,
+  type RunInfoPatch,
+  type RunSearch,
+  type RunStore,
+  type SearchClause,
+  type SortKey,
+} from '../tracking-store.js';
+import { stagesOf } from './tracking-sql-experiments.js';
+import { SqlStoreBase, dedupeTags, orderByKeys, type Db } from './tracking-sql-base.js';
+import {
+  hydrateRuns,
+  insertInputs,
+  insertMetrics,
+  insertParams,
+  toMetric,
+  toRunInfo,
+  upsertRunTags,
+  type RunRow,
+} from './tracking-sql-run-rows.js';
+
+const RUN_COLUMNS: Readonly<Record<string, string>> = {
+  run_id: 'r.run_uuid',
+  run_name: 'r.name',
+  user_id: 'r.user_id',
+  status: 'r.status',
+  start_time: 'r.start_time',
+  end_time: 'r.end_time',
+  artifact_uri: 'r.artifact_uri',
+  experiment_id: 'r.experiment_id',
+};
+
+function runColumn(key: string): string {
+  const col = RUN_COLUMNS[key];
+  if (!col) throw new Error(`unknown run attribute ${key}`);
+  return col;
+}
+
+export class SqlRunStore extends SqlStoreBase implements RunStore {
+  async createRun(run: NewRun): Promise<Run> {
+    return this.tx(async (trx) => {
+      const row = await trx
+        .insertInto('runs')
+        .values({
+          run_uuid: run.runId,
+          experiment_id: run.experimentId,
+          name: run.runName,
+          user_id: run.userId,
+          status: 'RUNNING',
+          start_time: run.startTime,
+          end_time: null,
+          deleted_time: null,
+          artifact_uri: run.artifactUri,
+          lifecycle_stage: 'active',
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await upsertRunTags(trx, run.runId, run.tags);
+      return (await hydrateRuns(trx, [row]))[0] as Run;
+    });
+  }
+
+  async getRun(runId: string): Promise<Run | undefined> {
+    return this.guard(async () => {
+      const row = await this.runRow(this.db, runId);
+      return row ? (await hydrateRuns(this.db, [row]))[0] : undefined;
+    });
+  }
+
+  async getRunInfo(runId: string): Promise<RunInfo | undefined> {
+    return this.guard(async () => {
+      const row = await this.runRow(this.db, runId);
+      return row ? toRunInfo(row) : undefined;
+    });
+  }
+
+  async updateRunInfo(runId: string, patch: RunInfoPatch): Promise<RunInfo | undefined> {
+    return this.tx(async (trx) => {
+      const set: { status?: string; end_time?: number; name?: string } = {};
+      if (patch.status !== undefined) set.status = patch.status;
+      if (patch.endTime !== undefined) set.end_time = patch.endTime;
+      if (patch.runName !== undefined) set.name = patch.runName;
+      if (Object.keys(set).length > 0) await trx.updateTable('runs').set(set).where('run_uuid', '=', runId).execute();
+      if (patch.runName !== undefined) await upsertRunTags(trx, runId, [{ key: RUN_NAME_TAG, value: patch.runName }]);
+      const row = await this.runRow(trx, runId);
+      return row ? toRunInfo(row) : undefined;
+    });
+  }
+
+  async setRunLifecycle(runId: string, stage: LifecycleStage, now: number): Promise<boolean> {
+    return this.tx(async (trx) => {
+      const res = await trx
+        .updateTable('runs')
+        .set({ lifecycle_stage: stage, deleted_time: stage === 'deleted' ? now : null })
+        .where('run_uuid', '=', runId)
+        .executeTakeFirst();
+      return Number(res.numUpdatedRows) > 0;
+    });
+  }
+
+  async logBatch(runId: string, metrics: readonly Metric[], params: readonly Tag[], tags: readonly Tag[]): Promise<readonly ParamChange[]> {
+    return this.tx(async (trx) => {
+      const changes = await insertParams(trx, runId, params);
+      if (changes.length > 0) return changes;
+      await insertMetrics(trx, runId, metrics);
+      await upsertRunTags(trx, runId, tags);
+      const runName = dedupeTags(tags).find((t) => t.key === RUN_NAME_TAG);
+      if (runName) await trx.updateTable('runs').set({ name: runName.value }).where('run_uuid', '=', runId).execute();
+      return [];
+    });
+  }
+
+  async deleteRunTag(runId: string, key: string): Promise<boolean> {
+    return this.tx(async (trx) => {
+      const res = await trx.deleteFrom('run_tags').where('run_uuid', '=', runId).where('key', '=', key).executeTakeFirst();
+      return Number(res.numDeletedRows) > 0;
+    });
+  }
+
+  async updateRunTag(runId: string, key: string, update: (old: string | undefined) => string): Promise<boolean> {
+    return this.tx(async (trx) => {
+      if (!(await this.runRow(trx, runId))) return false;
+      const old = await trx.selectFrom('run_tags').select('value').where('run_uuid', '=', runId).where('key', '=', key).executeTakeFirst();
+      await upsertRunTags(trx, runId, [{ key, value: update(old?.value) }]);
+      return true;
+    });
+  }
+
+  async getMetricHistory(runId: string, key: string, offset: number, limit: number | undefined): Promise<Page<Metric>> {
+    return this.guard(async () => {
+      let q = this.db
+        .selectFrom('metrics')
+        .selectAll()
+        .where('run_uuid', '=', runId)
+        .where('key', '=', key)
+        .orderBy('timestamp')
+        .orderBy('step')
+        .orderBy('is_nan')
+        .orderBy('value')
+        .offset(offset);
+      if (limit !== undefined) q = q.limit(limit + 1);
+      else if (this.dialect.name === 'sqlite') q = q.limit(-1); // SQLite needs a LIMIT before OFFSET
+      const rows = await q.execute();
+      const hasMore = limit !== undefined && rows.length > limit;
+      return { items: (hasMore ? rows.slice(0, limit) : rows).map(toMetric), hasMore };
+    });
+  }
+
+  async logInputs(runId: string, experimentId: number, datasets: readonly DatasetInput[], modelIds: readonly string[]): Promise<void> {
+    await this.tx((trx) => insertInputs(trx, runId, experimentId, datasets, modelIds));
+  }
+
+  async logOutputs(runId: string, outputs: readonly ModelOutput[]): Promise<void> {
+    if (outputs.length === 0) return;
+    const unique = [...new Map(outputs.map((o) => [`${o.modelId}\u0000${o.step}`, o])).values()];
+    await this.tx(async (trx) => {
+      await trx
+        .insertInto('run_outputs')
+        .values(unique.map((o) => ({ run_uuid: runId, model_id: o.modelId, step: o.step })))
+        .onConflict((oc) => oc.doNothing())
+        .execute();
+    });
+  }
+
+  async searchRuns(query: RunSearch): Promise<Page<Run>> {
+    return this.guard(async () => {
+      if (query.experimentIds.length === 0) return { items: [], hasMore: false };
+      let q = this.db
+        .selectFrom('runs as r')
+        .selectAll('r')
+        .where('r.experiment_id', 'in', [...query.experimentIds])
+        .where('r.lifecycle_stage', 'in', stagesOf(query.viewType));
+      for (const c of query.clauses) q = q.where((eb) => this.runClause(eb, c));
+      q = orderByKeys(q, query.orderBy, (k) => this.sortExpression(k));
+      const rows = await q.limit(query.limit + 1).offset(query.offset).execute();
+      const hasMore = rows.length > query.limit;
+      return { items: await hydrateRuns(this.db, rows.slice(0, query.limit)), hasMore };
+    });
+  }
+
+  // ---- helpers -----------------------------------------------------------------------------
+
+  private runClause(eb: ExpressionBuilder<any, any>, c: SearchClause) {
+    switch (c.entity) {
+      case 'tag':
+        return this.keyValueClause(eb, 'run_tags', 'run_uuid', 'r.run_uuid', c);
+      case 'param':
+        return this.keyValueClause(eb, 'params', 'run_uuid', 'r.run_uuid', c);
+      case 'metric':
+        return eb.exists(
+          eb
+            .selectFrom('latest_metrics as lm')
+            .select(sql.lit(1).as('one'))
+            .whereRef('lm.run_uuid', '=', 'r.run_uuid')
+            .where('lm.key', '=', c.key)
+            .where('lm.is_nan', '=', 0)
+            .where((mb) => this.compare(mb, 'lm.value', c)),
+        );
+      case 'attribute':
+        return this.compare(eb, runColumn(c.key), c);
+    }
+  }
+
+  private sortExpression(k: SortKey) {
+    switch (k.entity) {
+      case 'attribute':
+        return runColumn(k.key);
+      case 'metric':
+        // NaN sorts with the missing values, after every number.
+        return sql`(select case when lm.is_nan = 1 then null else lm.value end from latest_metrics lm where lm.run_uuid = r.run_uuid and lm.key = ${k.key})`;
+      case 'param':
+        return sql`(select p.value from params p where p.run_uuid = r.run_uuid and p.key = ${k.key})`;
+      case 'tag':
+        return sql`(select t.value from run_tags t where t.run_uuid = r.run_uuid and t.key = ${k.key})`;
+    }
+  }
+
+  private async runRow(db: Db, runId: string): Promise<RunRow | undefined> {
+    return db.selectFrom('runs').selectAll().where('run_uuid', '=', runId).executeTakeFirst();
+  }
+}
