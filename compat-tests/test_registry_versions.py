@@ -82,37 +82,32 @@ def test_create_version_with_each_source_kind(client, make_name, kind):
     assert rm.last_updated_timestamp >= mv.creation_timestamp
 
 
-# Source/run lineage checks were added to the server in 3.x; the 2.22 server accepts these.
-@pytest.mark.server3
-def test_runs_source_must_match_run_id(client, unique_name):
+# MLflow 3.17 requires a `runs:/` or `mlflow-artifacts:` source to belong to the run named by
+# `run_id`, to back its per-experiment permissions. flowreg has no such permissions and accepts
+# these sources as the 2.x server did, so scripts and migrations that register them keep working
+# (path-traversal checks still apply: see test_create_version_rejects_relative_path_sources).
+@pytest.mark.deviation
+def test_runs_source_without_matching_run_id_is_accepted(client, unique_name):
     client.create_registered_model(unique_name)
     run_id = fake_run_id()
-    with raises_mlflow("INVALID_PARAMETER_VALUE"):
-        client.create_model_version(unique_name, f"runs:/{run_id}/model", run_id=fake_run_id())
-    with raises_mlflow("INVALID_PARAMETER_VALUE"):
-        client.create_model_version(unique_name, f"runs:/{run_id}/model")
-    assert client.search_model_versions(f"name = '{unique_name}'") == []
+    other = fake_run_id()
+    mv = client.create_model_version(unique_name, f"runs:/{run_id}/model", run_id=other)
+    assert (mv.version, mv.source, mv.run_id) == ("1", f"runs:/{run_id}/model", other)
+    mv = client.create_model_version(unique_name, f"runs:/{run_id}/model")
+    assert (mv.version, mv.source) == ("2", f"runs:/{run_id}/model")
+    assert not mv.run_id
 
 
-@pytest.mark.server3
-def test_mlflow_artifacts_source_must_lie_in_the_runs_artifacts(client, unique_name):
+@pytest.mark.deviation
+def test_mlflow_artifacts_source_of_another_run_is_accepted(client, unique_name):
     client.create_registered_model(unique_name)
     run, other = _real_run(client), _real_run(client)
-    with raises_mlflow("INVALID_PARAMETER_VALUE"):
-        client.create_model_version(
-            unique_name, "mlflow-artifacts:/0/abc/artifacts/model", run_id=fake_run_id()
-        )
-    with raises_mlflow("INVALID_PARAMETER_VALUE"):
-        client.create_model_version(unique_name, f"{other.info.artifact_uri}/model")
-    with raises_mlflow("INVALID_PARAMETER_VALUE"):
-        client.create_model_version(
-            unique_name, f"{other.info.artifact_uri}/model", run_id=run.info.run_id
-        )
-    assert client.search_model_versions(f"name = '{unique_name}'") == []
-    mv = client.create_model_version(
-        unique_name, f"{run.info.artifact_uri}/model", run_id=run.info.run_id
-    )
+    mv = client.create_model_version(unique_name, "mlflow-artifacts:/0/abc/artifacts/model", run_id=fake_run_id())
     assert mv.version == "1"
+    mv = client.create_model_version(unique_name, f"{other.info.artifact_uri}/model", run_id=run.info.run_id)
+    assert (mv.version, mv.source, mv.run_id) == ("2", f"{other.info.artifact_uri}/model", run.info.run_id)
+    mv = client.create_model_version(unique_name, f"{run.info.artifact_uri}/model", run_id=run.info.run_id)
+    assert mv.version == "3"
 
 
 @pytest.mark.server3

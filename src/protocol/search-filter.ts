@@ -12,8 +12,8 @@
  * Deliberate differences from MLflow (all stricter or 400-instead-of-500):
  * - a blank filter is the same as no filter (MLflow: "Could not be parsed");
  * - every store-level rejection is INVALID_PARAMETER_VALUE (MLflow raises some without a code → 500);
- * - `name IN (...)` and `NOT IN` (accepted by MLflow 3.x) are rejected: FilterClause only models
- *   `run_id IN (...)`; nested parentheses inside an IN list are rejected too.
+ * - lists (`IN`, `NOT IN`) as MLflow 3: `name` for registered models, `name` and `run_id` for
+ *   model versions; nested parentheses inside a list are rejected.
  * - error texts for malformed input can differ where they quote sqlparse's token grouping.
  */
 import { invalidParameter } from './errors.js';
@@ -21,9 +21,10 @@ import { pythonRepr } from './page-token.js';
 
 export type StringComparator = '=' | '!=' | 'LIKE' | 'ILIKE';
 export type NumericComparator = '=' | '!=' | '<' | '<=' | '>' | '>=';
+export type ListComparator = 'IN' | 'NOT IN';
 export type FilterClause =
   | { kind: 'attribute'; key: 'name' | 'run_id' | 'source_path'; comparator: StringComparator; value: string }
-  | { kind: 'attribute'; key: 'run_id'; comparator: 'IN'; value: string[] }
+  | { kind: 'attribute'; key: 'name' | 'run_id'; comparator: ListComparator; value: string[] }
   | { kind: 'attribute'; key: 'version_number'; comparator: NumericComparator; value: number }
   | { kind: 'tag'; key: string; comparator: StringComparator; value: string };
 
@@ -144,12 +145,20 @@ function parseStatement(filter: string): Comparison[] {
   return comparisons;
 }
 
-interface Grammar { readonly attributes: readonly string[]; readonly modelVersions: boolean }
-const RM: Grammar = { attributes: ['name'], modelVersions: false };
-const MV: Grammar = { attributes: ['name', 'run_id', 'source_path', 'version_number'], modelVersions: true };
+interface Grammar {
+  readonly attributes: readonly string[];
+  readonly modelVersions: boolean;
+  /** search_utils.py: SearchModelUtils / SearchModelVersionUtils.LIST_SUPPORTED_KEYS. */
+  readonly listKeys: readonly string[];
+}
+const RM: Grammar = { attributes: ['name'], modelVersions: false, listKeys: ['name'] };
+const MV: Grammar = { attributes: ['name', 'run_id', 'source_path', 'version_number'], modelVersions: true, listKeys: ['name', 'run_id'] };
 const STRING_COMPARATORS = new Set(['=', '!=', 'LIKE', 'ILIKE']);
 const NUMERIC_COMPARATORS = new Set(['=', '!=', '<', '<=', '>', '>=']);
-const LIST_ONLY_RUN_ID = "Only the 'run_id' attribute supports comparison with a list of quoted string values.";
+function listNotSupported(g: Grammar): Error {
+  const keys = `[${g.listKeys.map((k) => `'${k}'`).join(', ')}]`;
+  return invalidParameter(`Only ${keys} attributes support comparison with a list of quoted string values.`);
+}
 
 /**
  * Registered-model search filter: attribute `name` only (=, !=, LIKE, ILIKE), tags with the same
@@ -183,8 +192,8 @@ function parseFilter(filter: string | undefined, g: Grammar): FilterClause[] {
       return { kind: 'attribute', key, comparator: comparator as NumericComparator, value: toVersionNumber(value) };
     }
     if (Array.isArray(value)) {
-      if (comparator !== 'IN') throw invalidParameter(`Invalid comparator for attribute: ${comparator}`);
-      return { kind: 'attribute', key: 'run_id', comparator, value };
+      if (comparator !== 'IN' && comparator !== 'NOT IN') throw invalidParameter(`Invalid comparator for attribute: ${comparator}`);
+      return { kind: 'attribute', key: key as 'name' | 'run_id', comparator, value };
     }
     if (!STRING_COMPARATORS.has(comparator)) throw invalidParameter(`Invalid comparator for attribute: ${comparator}`);
     const stringKey = key as 'name' | 'run_id' | 'source_path';
@@ -223,7 +232,7 @@ function resolveValue(type: 'attribute' | 'tag', key: string, v: Value, g: Gramm
   }
   if (quoted) return stripQuotes(v.raw, true);
   if (v.kind === 'paren') {
-    if (key !== 'run_id') throw invalidParameter(LIST_ONLY_RUN_ID);
+    if (!g.listKeys.includes(key)) throw listNotSupported(g);
     return parseStringList(v.raw);
   }
   if (v.kind === 'num' && g.modelVersions) {
@@ -237,7 +246,7 @@ function resolveValue(type: 'attribute' | 'tag', key: string, v: Value, g: Gramm
 /** MLflow 3.x converts with Python's int(): floats are refused, strings must be integer literals. */
 function toVersionNumber(value: Resolved): number {
   if (typeof value === 'number') return value;
-  if (Array.isArray(value)) throw invalidParameter(LIST_ONLY_RUN_ID);
+  if (Array.isArray(value)) throw listNotSupported(MV);
   if (typeof value === 'object') {
     const f = value.float;
     const repr = Number.isInteger(f) && Math.abs(f) < 1e16 ? f.toFixed(1) : String(f);

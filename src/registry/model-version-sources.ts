@@ -96,6 +96,13 @@ export async function resolveSource(req: SourceRequest, lineage: Lineage, versio
     }
     // models:/name/version, @alias, /stage, /latest: pin it to the version it names now.
     const target = await versions.resolveModelUri(source);
+    // The copy inherits the source version's lineage; naming a different run or logged model is
+    // a contradiction (handlers._resolve_registered_model_source_lineage).
+    if ((runId && runId !== (target.runId ?? '')) || (modelId && modelId !== (target.modelId ?? ''))) {
+      throw invalidParameter(
+        `Invalid model version source: '${source}'. The run_id and model_id request parameters must match the referenced model version.`,
+      );
+    }
     return {
       source: `models:/${target.name}/${target.version}`,
       runId: runId || target.runId,

@@ -153,9 +153,8 @@ const COMMON_REJECTED: ReadonlyArray<readonly [string, string | RegExp]> = [
   ["name REGEXP 'a'", 'Invalid comparator for attribute: REGEXP'],
   ["tags.x > 'a'", 'Invalid comparator for tag: >'],
   ["tags.x NOT ILIKE 'a'", 'Invalid comparator for tag: NOT ILIKE'],
-  ["name IN ('a')", "Only the 'run_id' attribute supports comparison with a list of quoted string values."],
-  ["name NOT IN ('a')", "Only the 'run_id' attribute supports comparison with a list of quoted string values."],
-  ["name = ('a')", "Only the 'run_id' attribute supports comparison with a list of quoted string values."],
+  ["name = ('a')", 'Invalid comparator for attribute: ='],
+  ["name LIKE ('a')", 'Invalid comparator for attribute: LIKE'],
 ];
 
 describe.each([
@@ -172,6 +171,14 @@ describe.each([
 
   it.each(COMMON_REJECTED)('rejects %s', (filter, message) => {
     expectInvalid(() => parse(filter), message);
+  });
+
+  // MLflow 3 (LIST_SUPPORTED_KEYS) accepts lists of names in both searches.
+  it.each([
+    ["name IN ('a', 'b')", 'IN', ['a', 'b']],
+    ["name not in ('a')", 'NOT IN', ['a']],
+  ] as const)('parses %s', (filter, comparator, value) => {
+    expect(parse(filter)).toEqual([{ kind: 'attribute', key: 'name', comparator, value }]);
   });
 });
 
@@ -245,7 +252,7 @@ describe('model-version filter', () => {
   });
 
   const MV_KEYS = "Valid keys are '{'name', 'run_id', 'source_path', 'version_number'}'";
-  const LIST_ONLY_RUN_ID = "Only the 'run_id' attribute supports comparison with a list of quoted string values.";
+  const LIST_ONLY_RUN_ID = "Only ['name', 'run_id'] attributes support comparison with a list of quoted string values.";
   const ILL_FORMED = 'While parsing a list in the query, expected a non-empty list of string values, but got ill-formed list.';
   it.each<readonly [string, string | RegExp]>([
     ['creation_timestamp > 1', `Invalid attribute key 'creation_timestamp' specified. ${MV_KEYS}`],
@@ -264,7 +271,6 @@ describe('model-version filter', () => {
     ["run_id IN ('a', None)", /but got different type in list: \('a', None\)$/],
     ["run_id IN 'a'", "Invalid clause(s) in filter string: run_id, IN, 'a'"],
     ["run_id IN ('a'", /^Invalid clause\(s\) in filter string: run_id, IN, \(/],
-    ["run_id NOT IN ('a')", 'Invalid comparator for attribute: NOT IN'],
     ["run_id = ('a')", 'Invalid comparator for attribute: ='],
     ["source_path IN ('a')", LIST_ONLY_RUN_ID],
     ['version_number IN (1)', LIST_ONLY_RUN_ID],

@@ -4,7 +4,7 @@
  * one query per row.
  */
 import type { ExpressionBuilder, Kysely, Selectable, Transaction } from 'kysely';
-import type { FilterClause } from '../../protocol/search-filter.js';
+import type { FilterClause, StringComparator } from '../../protocol/search-filter.js';
 import type { OrderByClause } from '../../protocol/order-by.js';
 import {
   IS_PROMPT_TAG,
@@ -32,6 +32,7 @@ type ModelRow = Selectable<RegisteredModelsTable>;
 type VersionRow = Selectable<ModelVersionsTable> & { name: string };
 
 type TagClause = Extract<FilterClause, { kind: 'tag' }>;
+type StringClause = Extract<FilterClause, { comparator: StringComparator }>;
 
 export class SqlRegistryStore implements RegistryStore {
   constructor(
@@ -150,7 +151,11 @@ export class SqlRegistryStore implements RegistryStore {
       for (const clause of query.clauses) {
         // The parser only lets `name` through as a registered-model attribute.
         if (clause.kind !== 'attribute' || clause.key !== 'name') continue;
-        const { comparator, value } = clause;
+        if (clause.comparator === 'IN' || clause.comparator === 'NOT IN') {
+          q = q.where(listCondition('rm.name', clause.comparator, clause.value));
+          continue;
+        }
+        const { comparator, value } = clause as StringClause;
         q = q.where((eb) => this.stringCondition(eb, 'rm.name', comparator, value));
       }
       for (const [key, clauses] of tagGroups) {
@@ -378,12 +383,11 @@ export class SqlRegistryStore implements RegistryStore {
           // the database never sees a number outside its integer range.
           const bound = Math.max(-(2 ** 53), Math.min(2 ** 53, c.value));
           q = q.where('mv.version', c.comparator, bound);
-        } else if (c.comparator === 'IN') {
-          if (c.value.length === 0) q = q.where((eb) => eb.lit(false));
-          else q = q.where('mv.run_id', 'in', c.value);
+        } else if (c.comparator === 'IN' || c.comparator === 'NOT IN') {
+          q = q.where(listCondition(c.key === 'name' ? 'rm.name' : 'mv.run_id', c.comparator, c.value));
         } else {
           const column = c.key === 'name' ? 'rm.name' : c.key === 'run_id' ? 'mv.run_id' : 'mv.source';
-          const { comparator, value } = c;
+          const { comparator, value } = c as StringClause;
           q = q.where((eb) => this.stringCondition(eb, column, comparator, value));
         }
       }
@@ -598,6 +602,14 @@ export class SqlRegistryStore implements RegistryStore {
       latestVersions: latest.get(r.id) ?? [],
     }));
   }
+}
+
+/** `IN` / `NOT IN` over a list that may be empty (SQL has no empty list). */
+function listCondition(column: string, comparator: 'IN' | 'NOT IN', values: readonly string[]) {
+  return (eb: ExpressionBuilder<any, any>) => {
+    if (values.length === 0) return eb.lit(comparator === 'NOT IN');
+    return eb(eb.ref(column), comparator === 'IN' ? 'in' : 'not in', [...values]);
+  };
 }
 
 function toModelVersion(r: VersionRow, tags: Tag[], aliases: string[]): ModelVersion {
