@@ -12,6 +12,13 @@ if [ -z "${FLOWREG_TEST_PG_URL:-}" ] && [ "${FLOWREG_SKIP_POSTGRES:-}" != "1" ];
   export FLOWREG_TEST_PG_URL
 fi
 
+if [ -z "${FLOWREG_TEST_S3_ENDPOINT:-}" ] && [ "${FLOWREG_SKIP_S3:-}" != "1" ]; then
+  FLOWREG_TEST_S3_ENDPOINT="$(bash scripts/moto.sh)"
+  export FLOWREG_TEST_S3_ENDPOINT
+  export AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-test}" AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-test}"
+  export AWS_DEFAULT_REGION="${AWS_DEFAULT_REGION:-us-east-1}"
+fi
+
 echo "== type check"
 npx --no-install tsc -p tsconfig.json --noEmit
 

@@ -28,6 +28,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     serveArtifacts: config.serveArtifacts,
     artifactsOnly: config.artifactsOnly,
     staticPrefix: config.staticPrefix,
+    ...(config.s3 ? { s3: config.s3 } : {}),
+    maxPublishBytes: config.maxPublishBytes,
     poolSize: 10,
   });
   const app = createApp(services.deps);

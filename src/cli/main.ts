@@ -4,12 +4,16 @@
  */
 import { ConfigError, loadServerConfig, SERVER_HELP } from '../config/config.js';
 import { runServer } from '../server.js';
+import { pullCommand } from './pull.js';
+import { pushCommand } from './push.js';
 import { FLOWREG_VERSION } from '../version.js';
 
 const USAGE = `Usage: flowreg <command> [options]
 
 Commands:
   server     run the MLflow-compatible registry server (flowreg server --help)
+  push       publish a directory as a new model version (flowreg push --help)
+  pull       download a model version into a directory (flowreg pull --help)
   --version  print the version
 `;
 
@@ -24,6 +28,10 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
         }
         await runServer(loadServerConfig(rest, env));
         return undefined;
+      case 'push':
+        return await pushCommand(rest, env);
+      case 'pull':
+        return await pullCommand(rest, env);
       case '--version':
       case 'version':
         process.stdout.write(`${FLOWREG_VERSION}\n`);

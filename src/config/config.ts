@@ -4,6 +4,7 @@
  * Nothing else in the program reads process.env.
  */
 import path from 'node:path';
+import { isS3Uri, parseS3Uri, s3SettingsFromEnv, type S3Settings } from '../artifacts/s3-config.js';
 import { ConfigError } from './config-error.js';
 import { parseStoreUri, type StoreLocation } from './store-uri.js';
 
@@ -17,13 +18,19 @@ export interface ServerConfig {
   readonly serveArtifacts: boolean;
   /** Where proxied artifacts are stored: an absolute local directory or an `s3://` URI. */
   readonly artifactsDestination: string;
+  /** S3 client settings (MLFLOW_S3_*, AWS_REGION), present for an `s3://` destination. */
+  readonly s3?: S3Settings;
   readonly artifactsOnly: boolean;
   readonly host: string;
   readonly port: number;
   readonly workers: number;
   /** '' or a prefix such as `/mlflow` (starts with `/`, no trailing `/`). */
   readonly staticPrefix: string;
+  /** Largest body the native publish API accepts. */
+  readonly maxPublishBytes: number;
 }
+
+export const DEFAULT_MAX_PUBLISH_BYTES = 10 * 1024 ** 3;
 
 type FlagKind = 'string' | 'int' | 'bool';
 interface FlagSpec {
@@ -43,6 +50,7 @@ interface RawFlags {
   port?: number;
   workers?: number;
   staticPrefix?: string;
+  maxPublishBytes?: number;
 }
 
 /** Flag names and their environment variables, as `mlflow server` spells them. */
@@ -68,6 +76,7 @@ const FLAGS: Readonly<Record<string, FlagSpec>> = {
   '--workers': { key: 'workers', kind: 'int', env: 'MLFLOW_WORKERS' },
   '-w': { key: 'workers', kind: 'int' },
   '--static-prefix': { key: 'staticPrefix', kind: 'string', env: 'MLFLOW_STATIC_PREFIX' },
+  '--max-publish-bytes': { key: 'maxPublishBytes', kind: 'int', env: 'FLOWREG_MAX_PUBLISH_BYTES' },
 };
 
 /** Accepted for compatibility with `mlflow server` command lines; they take a value we ignore. */
@@ -178,6 +187,8 @@ export function loadServerConfig(
   const artifactsDestination = /^[a-z][a-z0-9+.-]*:\/\//i.test(destination)
     ? destination
     : path.resolve(cwd, destination.replace(/^file:\/\//, ''));
+  // A malformed s3:// destination or S3 setting is a start-up error, not a failure per request.
+  const s3 = isS3Uri(artifactsDestination) ? (parseS3Uri(artifactsDestination), s3SettingsFromEnv(env)) : undefined;
 
   // mlflow/utils/server_cli_utils.py: resolve_default_artifact_root.
   let defaultArtifactRoot = raw.defaultArtifactRoot;
@@ -191,11 +202,13 @@ export function loadServerConfig(
     defaultArtifactRoot,
     serveArtifacts,
     artifactsDestination,
+    ...(s3 ? { s3 } : {}),
     artifactsOnly,
     host: raw.host ?? '127.0.0.1',
     port,
     workers,
     staticPrefix,
+    maxPublishBytes: raw.maxPublishBytes ?? DEFAULT_MAX_PUBLISH_BYTES,
   });
 }
 
@@ -210,11 +223,15 @@ Options (each also read from the environment variable in brackets):
   --default-artifact-root URI   artifact root for new experiments  [MLFLOW_DEFAULT_ARTIFACT_ROOT]
   --serve-artifacts / --no-serve-artifacts
                                 proxy artifact uploads and downloads (default on)  [MLFLOW_SERVE_ARTIFACTS]
-  --artifacts-destination URI   where proxied artifacts live (default ./mlartifacts)  [MLFLOW_ARTIFACTS_DESTINATION]
+  --artifacts-destination URI   where proxied artifacts live (default ./mlartifacts), a directory or
+                                s3://bucket/prefix (MLFLOW_S3_ENDPOINT_URL, MLFLOW_S3_IGNORE_TLS,
+                                AWS_* as for MLflow)  [MLFLOW_ARTIFACTS_DESTINATION]
   --artifacts-only              serve only the artifact proxy  [MLFLOW_ARTIFACTS_ONLY]
   -h, --host HOST               default 127.0.0.1  [MLFLOW_HOST]
   -p, --port PORT               default 5000  [MLFLOW_PORT]
   -w, --workers N               worker processes (default 1)  [MLFLOW_WORKERS]
   --static-prefix PREFIX        prefix for every route, e.g. /mlflow  [MLFLOW_STATIC_PREFIX]
+  --max-publish-bytes N         largest upload of the native publish API (default 10 GiB)
+                                [FLOWREG_MAX_PUBLISH_BYTES]
   --help                        show this message
 `;

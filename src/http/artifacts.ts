@@ -7,7 +7,7 @@
  *   GET    /artifacts/<path>          download (streamed, Range)
  *   PUT    /artifacts/<path>          upload (the raw body, whatever its Content-Type)
  *   DELETE /artifacts/<path>          delete
- *   POST   /mpu/{create,complete,abort}/<path>, GET /presigned/<path>   501 on local disk
+ *   POST   /mpu/{create,complete,abort}/<path>, GET /presigned/<path>   S3 only; 501 on local disk
  *
  * Mounted ahead of the JSON dispatcher so no body parser ever sees an upload. `<path>` is taken
  * from the raw URL and decoded only by the path gate (`safeArtifactPath`).
@@ -19,6 +19,7 @@ import type { ArtifactStore } from '../artifacts/artifact-store.js';
 import { guessMimeType } from '../artifacts/mime.js';
 import { safeArtifactPath } from '../artifacts/safe-path.js';
 import { invalidParameter, MlflowError, notFound } from '../protocol/errors.js';
+import { readRequestMessage, RequestMessage } from '../protocol/request.js';
 import { contentDisposition, parseRange } from '../artifacts/download-headers.js';
 import { consoleLogger, sendError, sendJson, type Logger } from './respond.js';
 
@@ -86,7 +87,8 @@ export function artifactRoutes(deps: ArtifactRouteDeps): (router: Router) => voi
 
   const upload: Handler = async (req, res, raw) => {
     const rel = safeArtifactPath(raw);
-    const { size } = await store.write(rel, req);
+    const declared = Number(req.headers['content-length']);
+    const { size } = await store.write(rel, req, Number.isSafeInteger(declared) && declared > 0 ? { sizeHint: declared } : {});
     log('debug', `artifact uploaded: ${rel} (${size} bytes)`);
     sendJson(res, 200, {});
   };
@@ -173,6 +175,66 @@ export function artifactRoutes(deps: ArtifactRouteDeps): (router: Router) => voi
       sendJson(res, 501, { error_code: 'NOT_IMPLEMENTED', message });
     };
 
+  /**
+   * `mpu/{create,complete,abort}/<dir>` with `{path: <the client's local file>, …}`: the artifact
+   * is `<dir>/<basename>`
+   * (server/handlers.py: _create_multipart_upload_artifact and the repository's
+   * create_multipart_upload). Local disk cannot: MLflow's 501, before the body is read.
+   */
+  const multipartTarget = async (req: Request, raw: string) => {
+    const dir = safeArtifactPath(raw);
+    const mpu = store.multipart;
+    if (!mpu) return undefined;
+    const message = await readRequestMessage(req, {});
+    const local = message.string('path');
+    const base = local.split(/[\\/]/).filter((s) => s !== '').pop() ?? '';
+    if (base === '' || base === '.' || base === '..') throw invalidParameter('Invalid path');
+    return { mpu, message, rel: safeArtifactPath(dir === '' ? base : `${dir.replace(/\/+$/, '')}/${base}`) };
+  };
+
+  const mpuCreate: Handler = async (req, res, raw) => {
+    const target = await multipartTarget(req, raw);
+    if (!target) return unsupported(MPU_UNSUPPORTED)(req, res, raw);
+    const created = await target.mpu.create(target.rel, target.message.optionalInt('num_parts') ?? 0);
+    log('debug', `multipart upload started: ${target.rel} (${created.credentials.length} parts)`);
+    sendJson(res, 200, {
+      upload_id: created.uploadId,
+      credentials: created.credentials.map((c) => ({ url: c.url, part_number: c.partNumber, headers: c.headers })),
+    });
+  };
+
+  const mpuComplete: Handler = async (req, res, raw) => {
+    const target = await multipartTarget(req, raw);
+    if (!target) return unsupported(MPU_UNSUPPORTED)(req, res, raw);
+    const { message } = target;
+    if (!message.has('parts')) {
+      throw invalidParameter("Missing value for required parameter 'parts'. See the API docs for more information about request parameters.");
+    }
+    const parts = message.objects('parts').map((p) => {
+      const part = new RequestMessage(p, false);
+      return { partNumber: part.optionalInt('part_number') ?? 0, etag: part.optionalString('etag') ?? '' };
+    });
+    await target.mpu.complete(target.rel, message.optionalString('upload_id') ?? '', parts);
+    log('debug', `multipart upload completed: ${target.rel}`);
+    sendJson(res, 200, {});
+  };
+
+  const mpuAbort: Handler = async (req, res, raw) => {
+    const target = await multipartTarget(req, raw);
+    if (!target) return unsupported(MPU_UNSUPPORTED)(req, res, raw);
+    await target.mpu.abort(target.rel, target.message.optionalString('upload_id') ?? '');
+    sendJson(res, 200, {});
+  };
+
+  const presigned: Handler = async (req, res, raw) => {
+    const rel = safeArtifactPath(raw);
+    const mpu = store.multipart;
+    if (!mpu) return unsupported(MPD_UNSUPPORTED)(req, res, raw);
+    req.resume();
+    const signed = await mpu.presignedDownload(rel);
+    sendJson(res, 200, { url: signed.url, headers: signed.headers, file_size: signed.fileSize });
+  };
+
   const fileRoutes: Record<string, readonly Route[]> = {
     '/artifacts/': [
       { method: 'GET', rule: '/artifacts/<path:artifact_path>', handler: download },
@@ -180,10 +242,10 @@ export function artifactRoutes(deps: ArtifactRouteDeps): (router: Router) => voi
       { method: 'PUT', rule: '/artifacts/<path:artifact_path>', handler: upload },
       { method: 'DELETE', rule: '/artifacts/<path:artifact_path>', handler: remove },
     ],
-    '/mpu/create/': [{ method: 'POST', rule: '/mpu/create/<path:artifact_path>', handler: unsupported(MPU_UNSUPPORTED) }],
-    '/mpu/complete/': [{ method: 'POST', rule: '/mpu/complete/<path:artifact_path>', handler: unsupported(MPU_UNSUPPORTED) }],
-    '/mpu/abort/': [{ method: 'POST', rule: '/mpu/abort/<path:artifact_path>', handler: unsupported(MPU_UNSUPPORTED) }],
-    '/presigned/': [{ method: 'GET', rule: '/presigned/<path:artifact_path>', handler: unsupported(MPD_UNSUPPORTED) }],
+    '/mpu/create/': [{ method: 'POST', rule: '/mpu/create/<path:artifact_path>', handler: mpuCreate }],
+    '/mpu/complete/': [{ method: 'POST', rule: '/mpu/complete/<path:artifact_path>', handler: mpuComplete }],
+    '/mpu/abort/': [{ method: 'POST', rule: '/mpu/abort/<path:artifact_path>', handler: mpuAbort }],
+    '/presigned/': [{ method: 'GET', rule: '/presigned/<path:artifact_path>', handler: presigned }],
   };
   const listRoutes: readonly Route[] = [
     { method: 'GET', rule: '/artifacts', handler: list },

@@ -12,6 +12,7 @@ import { createApp } from '../../src/app.js';
 import { openServices, type Services } from '../../src/compose.js';
 import type { StoreLocation } from '../../src/config/store-uri.js';
 import type { Logger } from '../../src/http/respond.js';
+import type { S3Settings } from '../../src/artifacts/s3-config.js';
 
 export type BackendName = 'sqlite' | 'postgres';
 
@@ -58,6 +59,11 @@ export interface TestAppOptions {
   readonly artifactsOnly?: boolean;
   /** Defaults to `mlflow-artifacts:/` (artifacts served by the proxy). */
   readonly defaultArtifactRoot?: string;
+  /** Defaults to `<dir>/mlartifacts`; e.g. `s3://bucket/prefix` with `s3` settings. */
+  readonly artifactsDestination?: string;
+  readonly s3?: S3Settings;
+  /** Body limit of the native publish API (default 10 GiB). */
+  readonly maxPublishBytes?: number;
 }
 
 export async function createTestApp(backend: BackendName = 'sqlite', options: TestAppOptions = {}): Promise<TestApp> {
@@ -77,12 +83,14 @@ export async function createTestApp(backend: BackendName = 'sqlite', options: Te
   const services = await openServices({
     store: location,
     defaultArtifactRoot: options.defaultArtifactRoot ?? 'mlflow-artifacts:/',
-    artifactsDestination: path.join(dir, 'mlartifacts'),
+    artifactsDestination: options.artifactsDestination ?? path.join(dir, 'mlartifacts'),
+    ...(options.s3 ? { s3: options.s3 } : {}),
     serveArtifacts: options.serveArtifacts ?? true,
     artifactsOnly: options.artifactsOnly ?? false,
     logger,
     poolSize: 4,
     ...(options.staticPrefix ? { staticPrefix: options.staticPrefix } : {}),
+    ...(options.maxPublishBytes === undefined ? {} : { maxPublishBytes: options.maxPublishBytes }),
   });
   const app = createApp(services.deps);
   return {

@@ -1,0 +1,154 @@
+/**
+ * `flowreg pull models:/m@champion -d out`: downloads a model version's archive through the native
+ * API and unpacks it (safely: native/extract.ts) into a directory.
+ */
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { ClientError, describeError, remoteFrom, send, versionUrl } from '../native/client.js';
+import { extractTar } from '../native/extract.js';
+import { parseModelUri } from '../registry/model-uri.js';
+import { formatBytes, formatRate, Progress } from './progress.js';
+import { UsageError } from './push.js';
+
+export const PULL_HELP = `Usage: flowreg pull <model-uri> [-d DIR] [options]
+
+Downloads a model version and unpacks its files into DIR (default: the current directory).
+
+  <model-uri>  models:/NAME/VERSION, models:/NAME@ALIAS or models:/NAME/latest
+
+Options:
+  -d, --dst-path DIR       where to put the files (created if missing)
+  --tracking-uri URL       the flowreg server (default: $MLFLOW_TRACKING_URI)
+  --no-progress            no progress bar
+  -h, --help               this text
+`;
+
+interface PullOptions {
+  uri: string;
+  dest: string;
+  trackingUri: string | undefined;
+  progress: boolean | undefined;
+}
+
+function parseArgs(argv: readonly string[]): PullOptions | 'help' {
+  const opts: PullOptions = { uri: '', dest: '.', trackingUri: undefined, progress: undefined };
+  const positional: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    const flag = eq > 0 ? arg.slice(0, eq) : arg;
+    const value = (): string => {
+      if (eq > 0) return arg.slice(eq + 1);
+      const next = argv[i + 1];
+      if (next === undefined) throw new UsageError(`${flag} needs a value`);
+      i += 1;
+      return next;
+    };
+    switch (flag) {
+      case '-h':
+      case '--help':
+        return 'help';
+      case '-d':
+      case '--dst-path':
+      case '--dest':
+        opts.dest = value();
+        break;
+      case '--tracking-uri':
+        opts.trackingUri = value();
+        break;
+      case '--progress':
+        opts.progress = true;
+        break;
+      case '--no-progress':
+        opts.progress = false;
+        break;
+      default:
+        if (arg.startsWith('-')) throw new UsageError(`unknown option '${arg}'`);
+        positional.push(arg);
+    }
+  }
+  if (positional.length !== 1) throw new UsageError('give exactly one model URI, e.g. models:/my-model@champion');
+  opts.uri = positional[0] as string;
+  return opts;
+}
+
+/** The `{name, ref}` of a models:/ URI, `ref` as the native API takes it (`3`, `latest`, `@alias`). */
+export function versionRef(uri: string): { name: string; ref: string } {
+  let parsed;
+  try {
+    parsed = parseModelUri(uri);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  switch (parsed.kind) {
+    case 'version':
+      return { name: parsed.name, ref: String(parsed.version) };
+    case 'alias':
+      return { name: parsed.name, ref: `@${parsed.alias}` };
+    case 'latest':
+      return { name: parsed.name, ref: 'latest' };
+    case 'stage':
+      throw new UsageError(`stages are not supported by pull ('${uri}'); use a version number, an alias or 'latest'`);
+    case 'logged-model':
+      throw new UsageError(`'${uri}' names a logged model, not a registered model version`);
+  }
+}
+
+export async function pullCommand(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  let opts: PullOptions | 'help';
+  try {
+    opts = parseArgs(argv);
+    if (opts !== 'help') versionRef(opts.uri);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`flowreg pull: ${err.message}\n\n${PULL_HELP}`);
+      return 2;
+    }
+    throw err;
+  }
+  if (opts === 'help') {
+    process.stdout.write(PULL_HELP);
+    return 0;
+  }
+  try {
+    return await pull(opts, env);
+  } catch (err) {
+    process.stderr.write(`flowreg pull: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+}
+
+async function pull(opts: PullOptions, env: NodeJS.ProcessEnv): Promise<number> {
+  const remote = remoteFrom(opts.trackingUri, env);
+  const { name, ref } = versionRef(opts.uri);
+  const res = await send(versionUrl(remote, name, ref, 'archive'), {
+    method: 'GET',
+    headers: { ...remote.headers, Accept: 'application/gzip' },
+  });
+  if ((res.statusCode ?? 0) !== 200) throw new ClientError(await describeError(res));
+  const tarSize = Number(res.headers['x-flowreg-tar-size']);
+  const version = String(res.headers['x-flowreg-model-version'] ?? `${name}/${ref}`);
+  const progress = new Progress(`pull ${version}`, Number.isFinite(tarSize) ? tarSize : undefined, process.stderr, opts.progress);
+  const gunzip = zlib.createGunzip({ chunkSize: 1024 * 1024 });
+  res.on('error', (err) => gunzip.destroy(err));
+  res.pipe(gunzip);
+  async function* counted(): AsyncGenerator<Buffer> {
+    for await (const chunk of gunzip as AsyncIterable<Buffer>) {
+      progress.add(chunk.length);
+      yield chunk;
+    }
+  }
+  let result;
+  try {
+    result = await extractTar(counted(), opts.dest);
+  } finally {
+    res.destroy();
+    progress.finish();
+  }
+  const elapsed = progress.elapsedMs;
+  process.stderr.write(
+    `Pulled ${version} into ${path.resolve(opts.dest)}: ${result.files} file${result.files === 1 ? '' : 's'}, ` +
+      `${formatBytes(result.bytes)} in ${(elapsed / 1000).toFixed(1)} s (${formatRate(result.bytes, elapsed)})\n`,
+  );
+  return 0;
+}
