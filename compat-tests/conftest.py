@@ -119,6 +119,34 @@ def _flowreg_base_command() -> list[str]:
     return [binary]
 
 
+# FLOWREG_COMPAT_BACKEND selects the stores a spawned flowreg uses:
+#   sqlite       (default) a fresh SQLite file and a local artifact directory per server;
+#   postgres-s3  a fresh PostgreSQL database on FLOWREG_TEST_PG_URL and a fresh bucket on the S3
+#                endpoint FLOWREG_TEST_S3_ENDPOINT (moto in CI) per server.
+BACKEND = os.environ.get("FLOWREG_COMPAT_BACKEND", "sqlite")
+
+
+def _flowreg_backend(workdir: Path) -> tuple[str, str]:
+    if BACKEND == "sqlite":
+        return f"sqlite:///{workdir}/flowreg.db", str(workdir / "mlartifacts")
+    if BACKEND != "postgres-s3":
+        raise RuntimeError(f"unknown FLOWREG_COMPAT_BACKEND {BACKEND!r}")
+    import urllib.parse
+    import uuid
+
+    pg_url = os.environ["FLOWREG_TEST_PG_URL"]
+    endpoint = os.environ["FLOWREG_TEST_S3_ENDPOINT"]
+    name = f"compat_{uuid.uuid4().hex[:12]}"
+    # CREATE DATABASE through the psql client of the PostgreSQL the test script started.
+    subprocess.run(["psql", pg_url, "-qc", f"CREATE DATABASE {name}"], check=True, capture_output=True)
+    parsed = urllib.parse.urlsplit(pg_url)
+    db_url = urllib.parse.urlunsplit(parsed._replace(path=f"/{name}"))
+    bucket = name.replace("_", "-")
+    requests.put(f"{endpoint}/{bucket}", timeout=10).raise_for_status()
+    os.environ.setdefault("MLFLOW_S3_ENDPOINT_URL", endpoint)
+    return db_url, f"s3://{bucket}/mlartifacts"
+
+
 class ServerProcess:
     def __init__(self, workdir: Path):
         self.workdir = workdir
@@ -139,10 +167,11 @@ class ServerProcess:
             ]  # fmt: skip
             self.start_timeout = MLFLOW_START_TIMEOUT
         else:
+            backend_uri, destination = _flowreg_backend(workdir)
             self.command = _flowreg_base_command() + [
                 "server",
-                "--backend-store-uri", f"sqlite:///{workdir}/flowreg.db",
-                "--artifacts-destination", str(workdir / "mlartifacts"),
+                "--backend-store-uri", backend_uri,
+                "--artifacts-destination", destination,
                 "--host", "127.0.0.1",
                 "--port", str(self.port),
             ]  # fmt: skip

@@ -13,6 +13,9 @@
 #   FLOWREG_BIN              server entry point (default: <repo>/bin/flowreg.js, run with node)
 #   FLOWREG_COMPAT_TARGET    flowreg (default) | mlflow: run against the reference `mlflow server`
 #                            of the same virtualenv, to check the tests themselves
+#   FLOWREG_COMPAT_BACKENDS  flowreg stores to run against: sqlite and/or postgres-s3 (default:
+#                            both when FLOWREG_TEST_PG_URL and FLOWREG_TEST_S3_ENDPOINT are set,
+#                            as `npm test` sets them; otherwise sqlite)
 #   PYTHON                   interpreter used to create the venvs (default: python3)
 set -euo pipefail
 
@@ -122,12 +125,22 @@ export DO_NOT_TRACK=true
 export MLFLOW_HTTP_REQUEST_MAX_RETRIES=0
 unset MLFLOW_TRACKING_URI MLFLOW_REGISTRY_URI || true
 
+if [[ -n "${FLOWREG_COMPAT_BACKENDS:-}" ]]; then
+  read -r -a BACKENDS <<<"${FLOWREG_COMPAT_BACKENDS//,/ }"
+elif [[ "$TARGET" == flowreg && -n "${FLOWREG_TEST_PG_URL:-}" && -n "${FLOWREG_TEST_S3_ENDPOINT:-}" ]]; then
+  BACKENDS=(sqlite postgres-s3)
+else
+  BACKENDS=(sqlite)
+fi
+
 summary=()
 failed=0
+for backend in "${BACKENDS[@]}"; do
+export FLOWREG_COMPAT_BACKEND="$backend"
 for version in "${VERSIONS[@]}"; do
-  echo "=== mlflow client $version against $TARGET ===" >&2
+  echo "=== mlflow client $version against $TARGET ($backend) ===" >&2
   if ! ensure_venv "$version"; then
-    summary+=("mlflow $version: SETUP FAILED (virtualenv)")
+    summary+=("mlflow $version on $backend: SETUP FAILED (virtualenv)")
     failed=1
     continue
   fi
@@ -144,11 +157,12 @@ for version in "${VERSIONS[@]}"; do
             | sed -E 's/^=+ //; s/ =+$//')"
   rm -f "$log"
   if [[ $status -eq 0 ]]; then
-    summary+=("mlflow $version: OK   (${result:-no summary}; ${elapsed}s)")
+    summary+=("mlflow $version on $backend: OK   (${result:-no summary}; ${elapsed}s)")
   else
-    summary+=("mlflow $version: FAIL (exit $status; ${result:-no summary}; ${elapsed}s)")
+    summary+=("mlflow $version on $backend: FAIL (exit $status; ${result:-no summary}; ${elapsed}s)")
     failed=1
   fi
+done
 done
 
 echo
