@@ -5,8 +5,12 @@ set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "[flowreg] installing npm dependencies (npm ci)…" >&2
-  npm ci --no-fund --no-audit >&2
+  # `npm install` with the committed lock file, not `npm ci`: the registry this project installs
+  # from lacks some of rollup's optional per-platform packages (none of them for linux-x64), so the
+  # lock cannot list them and `npm ci` refuses the lock as out of sync. `npm install` installs the
+  # locked versions and skips optional packages it cannot get.
+  echo "[flowreg] installing npm dependencies…" >&2
+  npm install --no-fund --no-audit >&2
 fi
 if [ ! -f dist/cli/main.js ] || [ -n "$(find src package.json tsconfig.json tsconfig.build.json -newer dist/cli/main.js -print -quit)" ]; then
   echo "[flowreg] building (tsc)…" >&2
