@@ -12,7 +12,7 @@ import { createTestApp, type TestApp } from '../helpers/app.js';
 import { readTar } from '../../src/native/tar.js';
 import { listen, type Listening } from './artifacts-helpers.js';
 import { sleep, uniqueName } from './support.js';
-import { destination, expectNothingLeft, liveVersions, snapshot, versionsUrl, walk } from './native-support.js';
+import { destination, expectNothingLeft, liveVersions, snapshot, versionsUrl, walk, walkDirs } from './native-support.js';
 
 const MiB = 1024 * 1024;
 
@@ -93,7 +93,13 @@ describe('an upload cut off midway', () => {
 
     req.destroy();
     await waitFor(async () => (await liveVersions(t, name)).length === 0);
-    await waitFor(() => walk(destination(t)).length === before.files.length);
+    // The abandoned publish cleans up in the background after the socket closes: wait for the
+    // run's directories to go as well as the files, then check that nothing at all is left.
+    await waitFor(
+      () =>
+        walk(destination(t)).length === before.files.length &&
+        walkDirs(destination(t)).filter((d) => !before.dirs.includes(d) && !/^\d+$/.test(d)).length === 0,
+    );
     await expectNothingLeft(t, name, before);
     expect(t.logs.filter((l) => l.startsWith('error'))).toEqual([]);
     expect(t.logs.some((l) => l.includes(`publish of ${name}/1 abandoned: the client closed the connection`))).toBe(true);
