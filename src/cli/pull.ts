@@ -8,7 +8,7 @@ import { ClientError, describeError, remoteFrom, send, versionUrl } from '../nat
 import { extractTar } from '../native/extract.js';
 import { parseModelUri } from '../registry/model-uri.js';
 import { formatBytes, formatRate, Progress } from './progress.js';
-import { UsageError } from './push.js';
+import { UsageError, runSubcommand } from './command.js';
 
 export const PULL_HELP = `Usage: flowreg pull <model-uri> [-d DIR] [options]
 
@@ -95,27 +95,13 @@ export function versionRef(uri: string): { name: string; ref: string } {
 }
 
 export async function pullCommand(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
-  let opts: PullOptions | 'help';
-  try {
-    opts = parseArgs(argv);
+  const parse = () => {
+    const opts = parseArgs(argv);
+    // A malformed model URI is a usage error, reported before anything is contacted.
     if (opts !== 'help') versionRef(opts.uri);
-  } catch (err) {
-    if (err instanceof UsageError) {
-      process.stderr.write(`flowreg pull: ${err.message}\n\n${PULL_HELP}`);
-      return 2;
-    }
-    throw err;
-  }
-  if (opts === 'help') {
-    process.stdout.write(PULL_HELP);
-    return 0;
-  }
-  try {
-    return await pull(opts, env);
-  } catch (err) {
-    process.stderr.write(`flowreg pull: ${err instanceof Error ? err.message : String(err)}\n`);
-    return 1;
-  }
+    return opts;
+  };
+  return runSubcommand('pull', PULL_HELP, parse, (opts) => pull(opts, env));
 }
 
 async function pull(opts: PullOptions, env: NodeJS.ProcessEnv): Promise<number> {

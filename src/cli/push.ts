@@ -7,6 +7,7 @@ import path from 'node:path';
 import { checkRelativePath } from '../native/file-names.js';
 import { ClientError, describeError, readText, remoteFrom, send, versionUrl } from '../native/client.js';
 import { multipartBody, type LocalFile } from '../native/multipart-body.js';
+import { UsageError, runSubcommand } from './command.js';
 import { formatBytes, formatRate, Progress } from './progress.js';
 
 export const PUSH_HELP = `Usage: flowreg push <dir> --name NAME [options]
@@ -32,10 +33,6 @@ Options:
 Authentication as for MLflow clients: MLFLOW_TRACKING_TOKEN, or MLFLOW_TRACKING_USERNAME and
 MLFLOW_TRACKING_PASSWORD.
 `;
-
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
 
 interface PushOptions {
   dir: string;
@@ -173,26 +170,7 @@ export async function listLocalFiles(dir: string): Promise<LocalFile[]> {
 }
 
 export async function pushCommand(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
-  let opts: PushOptions | 'help';
-  try {
-    opts = parseArgs(argv);
-  } catch (err) {
-    if (err instanceof UsageError) {
-      process.stderr.write(`flowreg push: ${err.message}\n\n${PUSH_HELP}`);
-      return 2;
-    }
-    throw err;
-  }
-  if (opts === 'help') {
-    process.stdout.write(PUSH_HELP);
-    return 0;
-  }
-  try {
-    return await push(opts, env);
-  } catch (err) {
-    process.stderr.write(`flowreg push: ${err instanceof Error ? err.message : String(err)}\n`);
-    return 1;
-  }
+  return runSubcommand('push', PUSH_HELP, () => parseArgs(argv), (opts) => push(opts, env));
 }
 
 async function push(opts: PushOptions, env: NodeJS.ProcessEnv): Promise<number> {

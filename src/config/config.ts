@@ -146,7 +146,7 @@ function readArgv(argv: readonly string[]): RawFlags {
 
 function readEnv(env: NodeJS.ProcessEnv): RawFlags {
   const flags: Record<string, unknown> = {};
-  for (const [name, spec] of Object.entries(FLAGS)) {
+  for (const spec of Object.values(FLAGS)) {
     if (!spec.env) continue;
     const raw = env[spec.env];
     if (raw === undefined || raw === '') continue;

@@ -31,16 +31,29 @@ function pythonTypeName(value: unknown): string {
   }
 }
 
-function missing(field: string): Error {
+/** MLflow renders the value as compact, key-sorted JSON (validation.invalid_value). */
+function compactJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+}
+
+/** The request-schema messages (server/handlers.py: _validate_param_against_schema). */
+export function requestMissing(field: string): Error {
   return invalidParameter(`Missing value for required parameter '${field}'.${API_DOCS_HINT}`);
 }
 
-function wrongType(field: string, value: unknown): Error {
+export function requestWrongType(field: string, value: unknown): Error {
   return invalidParameter(
-    `Invalid value ${JSON.stringify(value)} for parameter '${field}' supplied: ` +
+    `Invalid value ${compactJson(value)} for parameter '${field}' supplied: ` +
       ` Hint: Value was of type '${pythonTypeName(value)}'.${API_DOCS_HINT}`,
   );
 }
+
+const missing = requestMissing;
+const wrongType = requestWrongType;
 
 export interface KeyValue {
   readonly key: string;

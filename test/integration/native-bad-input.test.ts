@@ -99,6 +99,7 @@ describe('bad publishes', () => {
     const before = await snapshot(t);
     const res = await t.request.post(versionsUrl(name)).set('Content-Type', 'multipart/form-data').send('x');
     expectError(res, 400, 'INVALID_PARAMETER_VALUE', /Malformed multipart body/);
+    await expectNothingLeft(t, name, before);
   });
 
   it('a body cut before its closing boundary → 400, after the first file was stored', async () => {
@@ -262,7 +263,6 @@ describe('the body size limit', () => {
 
   it('accepts a body just under the limit', async () => {
     const name = uniqueName('fits');
-    const before = await snapshot(t);
     const { body, contentType } = multipart([metadataPart(), filePart('model/fits.bin', bytes(LIMIT - 1024))]);
     expect(body.length).toBeLessThanOrEqual(LIMIT);
     const res = await post(name, body, contentType, true);

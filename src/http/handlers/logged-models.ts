@@ -5,8 +5,8 @@
  */
 import { invalidParameter } from '../../protocol/errors.js';
 import { fileInfoJson, loggedModelJson } from '../../protocol/messages/tracking.js';
-import { keyValuesOf, requestMissing } from '../../protocol/messages/tracking-requests.js';
-import { RequestMessage } from '../../protocol/request.js';
+import { keyValuesOf } from '../../protocol/messages/tracking-requests.js';
+import { RequestMessage, requestMissing } from '../../protocol/request.js';
 import { checkArtifactSubpath, listUnder, type ArtifactLister } from '../../tracking/artifacts.js';
 import { parseLoggedModelStatus, type LoggedModels } from '../../tracking/logged-models.js';
 import type { LoggedModelOrderBy } from '../../tracking/search.js';

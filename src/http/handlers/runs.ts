@@ -3,7 +3,8 @@
  * and artifacts/list.
  */
 import { fileInfoJson, metricJson, runInfoJson, runJson } from '../../protocol/messages/tracking.js';
-import { datasetInputsOf, keyValuesOf, metricOf, metricsOf, modelRefsOf, requestMissing, requestWrongType, runIdOf, runStatusOf, viewTypeOf } from '../../protocol/messages/tracking-requests.js';
+import { datasetInputsOf, keyValuesOf, metricOf, metricsOf, modelRefsOf, runIdOf, runStatusOf, viewTypeOf } from '../../protocol/messages/tracking-requests.js';
+import { requestMissing, requestWrongType } from '../../protocol/request.js';
 import { checkArtifactSubpath, listUnder, type ArtifactLister } from '../../tracking/artifacts.js';
 import { SEARCH_MAX_RESULTS_DEFAULT, SEARCH_MAX_RESULTS_THRESHOLD } from '../../tracking/experiments.js';
 import type { Runs } from '../../tracking/runs.js';

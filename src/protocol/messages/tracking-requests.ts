@@ -6,48 +6,10 @@
  * fields.
  */
 import { invalidParameter } from '../errors.js';
-import type { RequestMessage } from '../request.js';
+import { requestMissing, requestWrongType, type RequestMessage } from '../request.js';
 import type { DatasetInput, Metric, ModelOutput, RunStatus, Tag, ViewType } from '../../store/tracking-store.js';
 
 type Raw = Readonly<Record<string, unknown>>;
-
-const API_DOCS_HINT = ' See the API docs for more information about request parameters.';
-
-function pythonTypeName(value: unknown): string {
-  if (value === null) return 'NoneType';
-  if (Array.isArray(value)) return 'list';
-  switch (typeof value) {
-    case 'string':
-      return 'str';
-    case 'boolean':
-      return 'bool';
-    case 'number':
-      return Number.isInteger(value) ? 'int' : 'float';
-    default:
-      return 'dict';
-  }
-}
-
-/** MLflow renders the value as compact, key-sorted JSON (validation.invalid_value). */
-function compactJson(value: unknown): string {
-  return JSON.stringify(value, (_k, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : v,
-  );
-}
-
-/** The request-schema messages (server/handlers.py: _validate_param_against_schema). */
-export function requestMissing(field: string): Error {
-  return invalidParameter(`Missing value for required parameter '${field}'.${API_DOCS_HINT}`);
-}
-
-export function requestWrongType(field: string, value: unknown): Error {
-  return invalidParameter(
-    `Invalid value ${compactJson(value)} for parameter '${field}' supplied: ` +
-      ` Hint: Value was of type '${pythonTypeName(value)}'.${API_DOCS_HINT}`,
-  );
-}
 
 /** `run_id`, or the legacy `run_uuid` when run_id is absent (clients send both). */
 export function runIdOf(msg: RequestMessage): string {

@@ -3,13 +3,10 @@
  * one query for the rows plus one batched query each for tags, aliases and latest versions: never
  * one query per row.
  */
-import type { ExpressionBuilder, Kysely, Selectable, Transaction } from 'kysely';
+import type { ExpressionBuilder, Selectable } from 'kysely';
 import type { FilterClause, StringComparator } from '../../protocol/search-filter.js';
-import type { OrderByClause } from '../../protocol/order-by.js';
 import {
   IS_PROMPT_TAG,
-  StoreConflict,
-  StoreUnavailable,
   type Alias,
   type ModelVersion,
   type ModelVersionStatus,
@@ -21,40 +18,19 @@ import {
   type Stage,
   type Tag,
 } from '../registry-store.js';
-import type { SqlDialect } from './dialect.js';
-import type { Database, ModelVersionsTable, RegisteredModelsTable } from './schema.js';
+import { SqlStoreBase, type Db } from './sql-store-base.js';
+import type { ModelVersionsTable, RegisteredModelsTable } from './schema.js';
 
 /** Soft-deleted versions keep their row (and number) in this stage, as MLflow's SQL store does. */
 export const DELETED_STAGE = 'Deleted_Internal';
 
-type Db = Kysely<Database> | Transaction<Database>;
 type ModelRow = Selectable<RegisteredModelsTable>;
 type VersionRow = Selectable<ModelVersionsTable> & { name: string };
 
 type TagClause = Extract<FilterClause, { kind: 'tag' }>;
 type StringClause = Extract<FilterClause, { comparator: StringComparator }>;
 
-export class SqlRegistryStore implements RegistryStore {
-  constructor(
-    private readonly db: Kysely<Database>,
-    private readonly dialect: SqlDialect,
-  ) {}
-
-  /** Runs fn in a transaction, translating driver errors into the store's error types. */
-  private async tx<T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
-    return this.guard(() => this.db.transaction().execute(fn));
-  }
-
-  private async guard<T>(fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (err) {
-      if (this.dialect.isUniqueViolation(err)) throw new StoreConflict(String((err as Error).message));
-      if (this.dialect.isUnavailable(err)) throw new StoreUnavailable(String((err as Error).message));
-      throw err;
-    }
-  }
-
+export class SqlRegistryStore extends SqlStoreBase implements RegistryStore {
   private async modelRow(db: Db, name: string): Promise<ModelRow | undefined> {
     return db.selectFrom('registered_models').selectAll().where('name', '=', name).executeTakeFirst();
   }

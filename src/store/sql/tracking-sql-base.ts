@@ -1,36 +1,15 @@
 /**
- * What the three SQL tracking stores share: transactions, driver-error translation, and the
- * building blocks of their searches (comparisons, key-value EXISTS clauses, ordering).
+ * What the three SQL tracking stores share: the building blocks of their searches (comparisons,
+ * key-value EXISTS clauses, ordering) and row helpers.
  */
-import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool, type Transaction } from 'kysely';
-import { StoreConflict, StoreUnavailable, type Tag } from '../registry-store.js';
+import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
+import type { Tag } from '../registry-store.js';
 import type { Comparator, SearchClause, SortKey } from '../tracking-store.js';
 import type { SqlDialect } from './dialect.js';
-import type { Database } from './schema.js';
+import { SqlStoreBase } from './sql-store-base.js';
 
-export type Db = Kysely<Database> | Transaction<Database>;
-
-/** Transactions and driver-error translation, shared by the three tracking stores. */
-export abstract class SqlStoreBase {
-  constructor(
-    protected readonly db: Kysely<Database>,
-    protected readonly dialect: SqlDialect,
-  ) {}
-
-  protected async tx<T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
-    return this.guard(() => this.db.transaction().execute(fn));
-  }
-
-  protected async guard<T>(fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (err) {
-      if (this.dialect.isUniqueViolation(err)) throw new StoreConflict(String((err as Error).message));
-      if (this.dialect.isUnavailable(err)) throw new StoreUnavailable(String((err as Error).message));
-      throw err;
-    }
-  }
-
+/** The SQL store base with the search building blocks the tracking stores use. */
+export abstract class SqlTrackingStoreBase extends SqlStoreBase {
   /** `column <comparator> value` for one search clause on a plain column. */
   protected compare(eb: ExpressionBuilder<any, any>, column: string, c: Pick<SearchClause, 'comparator' | 'value'>): Expression<SqlBool> {
     return compareColumn(eb, this.dialect, column, c.comparator, c.value);

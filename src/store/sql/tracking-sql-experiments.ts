@@ -15,7 +15,8 @@ import {
   type ViewType,
 } from '../tracking-store.js';
 import type { ExperimentsTable } from './tracking-schema.js';
-import { SqlStoreBase, dedupeTags, groupBy, orderByKeys, type Db } from './tracking-sql-base.js';
+import { dedupeTags, groupBy, orderByKeys, SqlTrackingStoreBase } from './tracking-sql-base.js';
+import type { Db } from './sql-store-base.js';
 
 type ExperimentRow = Selectable<ExperimentsTable>;
 
@@ -30,7 +31,7 @@ export function stagesOf(viewType: ViewType): LifecycleStage[] {
   return viewType === 'ACTIVE_ONLY' ? ['active'] : viewType === 'DELETED_ONLY' ? ['deleted'] : ['active', 'deleted'];
 }
 
-export class SqlExperimentStore extends SqlStoreBase implements ExperimentStore {
+export class SqlExperimentStore extends SqlTrackingStoreBase implements ExperimentStore {
   async ensureDefaultExperiment(artifactLocation: string, now: number): Promise<void> {
     await this.guard(() =>
       this.db

@@ -16,7 +16,8 @@ import {
   type SortKey,
 } from '../tracking-store.js';
 import type { LoggedModelMetricsTable, LoggedModelsTable } from './tracking-schema.js';
-import { SqlStoreBase, chunks, dedupeTags, groupBy, orderByKeys, type Db } from './tracking-sql-base.js';
+import { chunks, dedupeTags, groupBy, orderByKeys, SqlTrackingStoreBase } from './tracking-sql-base.js';
+import type { Db } from './sql-store-base.js';
 import { toMetric } from './tracking-sql-run-rows.js';
 
 type ModelRow = Selectable<LoggedModelsTable>;
@@ -44,7 +45,7 @@ function statusNumber(value: unknown): number {
   return i >= 0 ? i : name === 'FAILED' ? 3 : -1;
 }
 
-export class SqlLoggedModelStore extends SqlStoreBase implements LoggedModelStore {
+export class SqlLoggedModelStore extends SqlTrackingStoreBase implements LoggedModelStore {
   async createLoggedModel(m: NewLoggedModel): Promise<LoggedModel> {
     return this.tx(async (trx) => {
       const row = await trx

@@ -22,7 +22,8 @@ import {
   type SortKey,
 } from '../tracking-store.js';
 import { stagesOf } from './tracking-sql-experiments.js';
-import { SqlStoreBase, dedupeTags, orderByKeys, type Db } from './tracking-sql-base.js';
+import { dedupeTags, orderByKeys, SqlTrackingStoreBase } from './tracking-sql-base.js';
+import type { Db } from './sql-store-base.js';
 import {
   hydrateRuns,
   insertInputs,
@@ -51,7 +52,7 @@ function runColumn(key: string): string {
   return col;
 }
 
-export class SqlRunStore extends SqlStoreBase implements RunStore {
+export class SqlRunStore extends SqlTrackingStoreBase implements RunStore {
   async createRun(run: NewRun): Promise<Run> {
     return this.tx(async (trx) => {
       const row = await trx
