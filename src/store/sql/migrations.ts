@@ -78,9 +78,20 @@ const registryTables: MigrationFactory = (dialect) => ({
   },
 });
 
+/**
+ * Version searches leave out every model that has a version tagged as a prompt: one lookup of the
+ * tag key, instead of a scan of each model's version tags for every row returned.
+ */
+const versionTagKeyIndex: MigrationFactory = () => ({
+  async up(db: Kysely<any>) {
+    await db.schema.createIndex('model_version_tags_key_model').on('model_version_tags').columns(['key', 'model_id']).execute();
+  },
+});
+
 const MIGRATIONS: ReadonlyArray<readonly [string, MigrationFactory]> = [
   ['0001_registry', registryTables],
   ['0002_tracking', trackingTables],
+  ['0003_version_tag_key_index', versionTagKeyIndex],
 ];
 
 export async function migrateToLatest(db: Kysely<any>, dialect: SqlDialect): Promise<void> {

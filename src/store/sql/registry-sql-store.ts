@@ -382,16 +382,16 @@ export class SqlRegistryStore extends SqlStoreBase implements RegistryStore {
       }
       if (!isQueryingPrompts(query.clauses)) {
         // As MLflow: a model any of whose versions is tagged as a prompt is left out entirely.
+        // Uncorrelated, so the database evaluates it once per query, not once per row.
         q = q.where((eb) =>
-          eb.not(
-            eb.exists(
-              eb
-                .selectFrom('model_version_tags as p')
-                .select('p.key')
-                .whereRef('p.model_id', '=', 'mv.model_id')
-                .where('p.key', '=', IS_PROMPT_TAG)
-                .where('p.value', '=', 'true'),
-            ),
+          eb(
+            'mv.model_id',
+            'not in',
+            eb
+              .selectFrom('model_version_tags as p')
+              .select('p.model_id')
+              .where('p.key', '=', IS_PROMPT_TAG)
+              .where('p.value', '=', 'true'),
           ),
         );
       }
