@@ -101,6 +101,6 @@ export function machineInfo({ flowregBin, venvInfo: v, pgVersion, nodeSqlite }) 
     pythonSqlite: v?.pythonSqlite,
     nodeSqlite,
     postgres: pgVersion ?? null,
-    flowreg: `${pkg.version}${commit ? ` (${commit}${dirty ? ', with uncommitted changes' : ''})` : ''}`,
+    flowreg: `${pkg.version}${commit ? ` (commit ${commit}${dirty ? ' with uncommitted changes' : ', clean'})` : ''}`,
   };
 }

@@ -19,17 +19,7 @@ const READ_LABEL = {
  * by its first two parts, then by section). A slower row without an entry is reported as within
  * noise when the repetitions of the two servers overlap, and as "cause not analysed" otherwise.
  */
-const CAUSES = {
-  paging:
-    "flowreg's `search_model_versions` leaves out prompts with a correlated `NOT EXISTS` on `model_version_tags` " +
-    '(`model_id` = the version\'s model, `key = \'mlflow.prompt.is_prompt\'`) evaluated for every candidate version, ' +
-    'and that table\'s primary key is (model_id, version, key): each probe walks every version tag of the model, so one ' +
-    'page of one model costs (offset + page size) × (versions of the model) — quadratic in the versions of a model. ' +
-    'SQLite\'s plan: `CORRELATED SCALAR SUBQUERY … SEARCH p USING INDEX (model_id=?)`; PostgreSQL\'s: `Nested Loop Anti Join` ' +
-    'with an index scan of `model_version_tags_pk` per version. Checking the prompt tag once per model (an uncorrelated ' +
-    '`model_id NOT IN (SELECT model_id FROM model_version_tags WHERE key = … AND value = \'true\')`) takes the 2,000-row page ' +
-    'of a 4,000-version model from 2 s to 13 ms on SQLite (src/store/sql/registry-sql-store.ts, `searchModelVersions`)',
-};
+const CAUSES = {};
 
 // --- formatting ------------------------------------------------------------------------------
 
@@ -160,6 +150,47 @@ function noiseCause(row) {
   return `within the run-to-run noise of this shared machine: the repetitions overlap (flowreg ${fmt(f.lo, row.unit)}–${fmt(f.hi, row.unit)}, \`mlflow server\` ${fmt(m.lo, row.unit)}–${fmt(m.hi, row.unit)} ${row.unit})`;
 }
 
+// --- summary ---------------------------------------------------------------------------------
+
+const SUMMARY = [
+  ['Registry reads: `get_registered_model`, `get_model_version`, `get_model_version_by_alias`, 1–64 clients (req/s)', (id) => /^reads\.get_[a-z_]+\.\d+\.rps$/.test(id)],
+  ['Same reads, p99 latency', (id) => /^reads\.get_[a-z_]+\.\d+\.p99$/.test(id)],
+  ['`search_registered_models`, name LIKE + 2 tags over {models} models (req/s)', (id) => /^reads\.search_registered_models\.\d+\.rps$/.test(id)],
+  ['`search_model_versions` paging, per-page p50', (id) => id === 'paging.p50'],
+  ['`create_model_version`, 32 clients (versions/s)', (id) => id === 'writes.rps'],
+  ['Artifact upload / download through the proxy (MB/s)', (id) => id === 'artifacts.upload' || id === 'artifacts.download'],
+  ['Server peak RSS during the transfers', (id) => id === 'artifacts.upload.peak' || id === 'artifacts.download.peak'],
+  ['Idle RSS after start-up', (id) => id === 'footprint.rss'],
+  ['Cold start to the first 200 from `/health`', (id) => id === 'footprint.fresh' || id === 'footprint.restart'],
+  ['Client journey, `log_model` + alias + `load_model` (wall time)', (id) => id === 'journey.total'],
+];
+
+function ratioSpan(rows) {
+  const rs = rows.filter((r) => r.better && r.ratio !== null && ratioBound(r) !== null);
+  if (!rs.length) return '—';
+  const lo = rs.reduce((a, r) => (r.ratio < a.ratio ? r : a));
+  const hi = rs.reduce((a, r) => (r.ratio > a.ratio ? r : a));
+  const one = (r) => fmtRatio(r.ratio, ratioBound(r));
+  return one(lo) === one(hi) ? one(lo) : `${one(lo)} – ${one(hi)}`;
+}
+
+function summaryTable(results) {
+  const backends = Object.keys(results.backends);
+  const rowsBy = Object.fromEntries(backends.map((b) => [b, backendRows(results.backends[b])]));
+  const models = results.meta.config.models.toLocaleString('en-US');
+  const lines = SUMMARY.map(([label, match]) => [label.replace('{models}', models), ...backends.map((b) => ratioSpan(rowsBy[b].filter((r) => match(r.id))))]);
+  const sums = (b, id) => rowsBy[b].find((r) => r.id === id);
+  lines.push([
+    '`create_model_version`: failed requests / duplicate version numbers, flowreg vs mlflow',
+    ...backends.map((b) => {
+      const e = sums(b, 'writes.errors');
+      const d = sums(b, 'writes.duplicates');
+      return e && d ? `${fmt(e.f, 'count')}/${fmt(d.f, 'count')} vs ${fmt(e.m, 'count')}/${fmt(d.m, 'count')}` : '—';
+    }),
+  ]);
+  return table(['how many times better flowreg is', ...backends.map((b) => BACKEND_LABEL[b] ?? b)], lines);
+}
+
 // --- markdown ----------------------------------------------------------------------------------
 
 function table(header, lines) {
@@ -194,6 +225,7 @@ function plainTable(rows, section) {
 }
 
 const mib = (bytes) => `${fmt(bytes / MiB)} MiB`;
+const idleProcesses = (results) => Object.values(results.backends).map((b) => b.idle?.mlflow?.processes).find((n) => n) ?? null;
 
 export function renderMarkdown(results, { chartFile = 'chart.svg', published = false } = {}) {
   const { meta } = results;
@@ -208,6 +240,10 @@ export function renderMarkdown(results, { chartFile = 'chart.svg', published = f
   out.push('');
   out.push('**Ratio** = how many times better flowreg is on that row: flowreg ÷ mlflow for throughput, mlflow ÷ flowreg for latency, time and memory. Above 1× flowreg is better; below 1× (bold, "slower") `mlflow server` is better. Every figure is the median of the repetitions.');
   out.push('');
+  out.push('## Summary');
+  out.push('');
+  out.push(summaryTable(results));
+  out.push('');
   out.push(`![ratio per row](${chartFile})`);
   out.push('');
   out.push('## Machine and versions');
@@ -215,8 +251,8 @@ export function renderMarkdown(results, { chartFile = 'chart.svg', published = f
   out.push(table(['', ''], [
     ['machine', `${m.cpu ?? '?'}, ${m.cores ?? '?'} cores, ${m.memoryGiB ?? '?'} GiB RAM, ${m.kernel ?? '?'}`],
     ['load average (1/5/15 min) at start → end', `${(meta.loadavgStart ?? []).map((x) => x.toFixed(2)).join(' / ')} → ${(meta.loadavgEnd ?? []).map((x) => x.toFixed(2)).join(' / ')}`],
-    ['flowreg', `${m.flowreg ?? '?'} on Node.js ${m.node ?? '?'}, one process (its default \`--workers 1\`), better-sqlite3 with SQLite ${m.nodeSqlite ?? '?'}`],
-    ['`mlflow server`', `MLflow ${m.mlflow ?? '?'} from PyPI (Python ${m.python ?? '?'}, SQLAlchemy ${m.sqlalchemy ?? '?'}, SQLite ${m.pythonSqlite ?? '?'}), its default server: **${ms.server ?? '?'} ${ms.uvicornVersion ?? ''} with ${ms.workers ?? '?'} worker processes**, plus its job runner (on by default)`],
+    ['flowreg', `${m.flowreg ?? '?'}, on Node.js ${m.node ?? '?'}, one process (its default \`--workers 1\`), better-sqlite3 with SQLite ${m.nodeSqlite ?? '?'}`],
+    ['`mlflow server`', `MLflow ${m.mlflow ?? '?'} from PyPI (Python ${m.python ?? '?'}, SQLAlchemy ${m.sqlalchemy ?? '?'}, SQLite ${m.pythonSqlite ?? '?'}), its default server: **${ms.server ?? '?'} ${ms.uvicornVersion ?? ''} with ${ms.workers ?? '?'} worker processes**, plus its job runner and huey consumers (job execution is on by default); ${fmt(idleProcesses(results), 'count')} processes in all`],
     ['PostgreSQL', m.postgres ? `${m.postgres}, local, each server on its own new database` : 'not in this run'],
     ['client journey', `MLflow ${m.mlflow ?? '?'} client, scikit-learn ${m.sklearn ?? '?'}`],
   ]));

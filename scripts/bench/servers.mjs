@@ -8,7 +8,6 @@ import net from 'node:net';
 import path from 'node:path';
 
 export const SERVER_NAMES = ['flowreg', 'mlflow'];
-export const LABEL = { flowreg: 'flowreg', mlflow: '`mlflow server`' };
 
 export function freePort() {
   return new Promise((resolve, reject) => {
