@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # `npm test`: the whole suite on a fresh machine. Installs what it needs (npm packages, PostgreSQL,
 # the pinned MLflow clients in cached virtualenvs), then runs the type check, the vitest suite on
-# SQLite and PostgreSQL, and the compatibility suite with the real MLflow clients.
+# SQLite and PostgreSQL, the compatibility suite with the real MLflow clients, and a smoke run of
+# the benchmark against `mlflow server` (it checks that every measurement runs; timings are only
+# reported, never compared to a threshold).
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
@@ -27,3 +29,8 @@ npx --no-install vitest run
 
 echo "== compatibility tests (real MLflow clients)"
 bash scripts/compat-tests.sh
+
+if [ "${FLOWREG_SKIP_BENCH:-}" != "1" ]; then
+  echo "== benchmark smoke run (npm run bench -- --quick)"
+  node scripts/bench/run.mjs --quick
+fi

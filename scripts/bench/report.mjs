@@ -280,7 +280,7 @@ export function renderMarkdown(results, { chartFile = 'chart.svg', published = f
     out.push('');
     const seed = b.seeding ?? {};
     if (seed.flowreg && seed.mlflow) {
-      out.push(`Seeding (one transaction): flowreg ${fmt(seed.flowreg.seconds)} s, \`mlflow server\` ${fmt(seed.mlflow.seconds)} s; verified through each API: ${b.verify?.flowreg?.models?.toLocaleString('en-US')} \`model-*\` models, ${b.verify?.flowreg?.searchMatches} matches for the search, \`m\` up to version ${b.verify?.flowreg?.bigLatestVersion?.toLocaleString('en-US')}.`);
+      out.push(`Seeding (one transaction written by the benchmark itself into each server's schema; the time of that write, not a server figure): flowreg ${fmt(seed.flowreg.seconds)} s, \`mlflow server\` ${fmt(seed.mlflow.seconds)} s; verified through each API: ${b.verify?.flowreg?.models?.toLocaleString('en-US')} \`model-*\` models, ${b.verify?.flowreg?.searchMatches} matches for the search, \`m\` up to version ${b.verify?.flowreg?.bigLatestVersion?.toLocaleString('en-US')}.`);
       out.push('');
     }
     const sections = [
@@ -330,7 +330,7 @@ export function renderMarkdown(results, { chartFile = 'chart.svg', published = f
   }
   out.push(
     published
-      ? `Published from \`bench-out/${published}/\` (\`node scripts/bench/report.mjs bench-out/${published} --publish\`); every repetition is in that run's \`results.json\`.`
+      ? `Raw data: \`benchmarks.json\` next to this report (every repetition; the run's \`results.json\`, published with \`node scripts/bench/report.mjs bench-out/${published} --publish\`).`
       : 'Raw data: `results.json` next to this report (every repetition).',
   );
   out.push('');
@@ -426,17 +426,18 @@ export function writeReport(outDir, results) {
   fs.writeFileSync(path.join(outDir, 'report.md'), renderMarkdown(results));
 }
 
-/** docs/benchmarks.md and docs/benchmarks.svg from a run's results. */
+/** docs/benchmarks.md, docs/benchmarks.svg and docs/benchmarks.json (the raw data) from a run's results. */
 export function publishReport(outDir, results, repo) {
   const docs = path.join(repo, 'docs');
   fs.mkdirSync(docs, { recursive: true });
   fs.writeFileSync(path.join(docs, 'benchmarks.svg'), renderChart(results));
+  fs.copyFileSync(path.join(outDir, 'results.json'), path.join(docs, 'benchmarks.json'));
   fs.writeFileSync(path.join(docs, 'benchmarks.md'), renderMarkdown(results, { chartFile: 'benchmarks.svg', published: path.basename(outDir) }));
   return path.join(docs, 'benchmarks.md');
 }
 
 // `node scripts/bench/report.mjs <out-dir> [--publish]` re-renders a run's report from its
-// results.json; with --publish, into docs/benchmarks.md and docs/benchmarks.svg.
+// results.json; with --publish, into docs/benchmarks.md, docs/benchmarks.svg and docs/benchmarks.json.
 if (import.meta.url === `file://${process.argv[1]}`) {
   const dir = path.resolve(process.argv[2]);
   const results = JSON.parse(fs.readFileSync(path.join(dir, 'results.json'), 'utf8'));
