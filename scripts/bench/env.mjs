@@ -84,7 +84,13 @@ export function ensurePostgres(repo) {
 
 export function machineInfo({ flowregBin, venvInfo: v, pgVersion, nodeSqlite }) {
   const repo = path.resolve(path.dirname(flowregBin), '..');
-  const pkg = JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'utf8'));
+  // FLOWREG_BIN may be any entry point; without a package.json above it the version is unknown.
+  let pkg = { version: '?' };
+  try {
+    pkg = JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'utf8'));
+  } catch {
+    // keep '?'
+  }
   const commit = tryRun('git', ['-C', repo, 'rev-parse', '--short', 'HEAD']);
   const dirty = tryRun('git', ['-C', repo, 'status', '--porcelain', '--', 'src', 'bin', 'package.json']);
   const cpus = os.cpus();

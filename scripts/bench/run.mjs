@@ -185,6 +185,25 @@ class Bench {
     }
   }
 
+  /**
+   * flowreg's answers must be right, whatever their speed: a request answered with an error, a
+   * duplicate version number or an acknowledged version that was not stored is recorded as a
+   * failure (exit code 1), so the smoke run in `npm test` catches a broken endpoint. Errors of
+   * `mlflow server` are only reported (the errors column of the tables).
+   */
+  expectCorrect(label, res) {
+    const problems = [];
+    if (res.errorCount) problems.push(`${res.errorCount} failed request(s) ${JSON.stringify(res.errors)}: ${res.errorSample ?? ''}`);
+    if (!res.ok) problems.push('no successful request in the measured window');
+    if (res.duplicates) problems.push(`${res.duplicates} duplicate version number(s)`);
+    if (res.stored !== undefined && res.stored !== res.created) problems.push(`${res.created} version(s) acknowledged, ${res.stored} stored`);
+    if (problems.length) {
+      const message = `flowreg: ${problems.join('; ')}`;
+      log(`FAILED ${label}: ${message}`);
+      this.failures.push({ step: label, error: message });
+    }
+  }
+
   async prepare() {
     log('preparing: flowreg build, MLflow virtualenv');
     const flowregBin = ensureFlowreg(repo);
@@ -333,6 +352,7 @@ class Bench {
         const { server: name, kind, concurrency: c } = tasks[i];
         ((r.reads[kind] ??= {})[c] ??= { flowreg: [], mlflow: [] })[name].push(res);
         log(`${backend} rep ${rep + 1} ${kind} c=${c} ${name}: ${res.rps.toFixed(0)} req/s, p50 ${res.latencyMs.p50?.toFixed(2)} ms, p99 ${res.latencyMs.p99?.toFixed(2)} ms${res.errorCount ? `, ${res.errorCount} errors` : ''}`);
+        if (name === 'flowreg') this.expectCorrect(`${backend} rep ${rep + 1} ${kind} c=${c}`, res);
       });
     }
   }
@@ -400,6 +420,7 @@ class Bench {
         res.stored = stored.total;
         r.writes[name].push(res);
         log(`${backend} rep ${rep + 1} writes ${name}: ${res.rps.toFixed(0)} versions/s, ${res.errorCount} errors, ${res.duplicates} duplicates, ${res.created} acknowledged, ${res.stored} stored`);
+        if (name === 'flowreg') this.expectCorrect(`${backend} rep ${rep + 1} writes`, res);
       }
     }
   }
