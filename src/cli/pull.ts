@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import zlib from 'node:zlib';
+import { argTokens } from '../config/argv.js';
 import { ClientError, describeError, remoteFrom, send, versionUrl } from '../native/client.js';
 import { extractTar } from '../native/extract.js';
 import { parseModelUri } from '../registry/model-uri.js';
@@ -33,17 +34,7 @@ interface PullOptions {
 function parseArgs(argv: readonly string[]): PullOptions | 'help' {
   const opts: PullOptions = { uri: '', dest: '.', trackingUri: undefined, progress: undefined };
   const positional: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
-    const flag = eq > 0 ? arg.slice(0, eq) : arg;
-    const value = (): string => {
-      if (eq > 0) return arg.slice(eq + 1);
-      const next = argv[i + 1];
-      if (next === undefined) throw new UsageError(`${flag} needs a value`);
-      i += 1;
-      return next;
-    };
+  for (const { arg, flag, value } of argTokens(argv, (name) => new UsageError(`${name} needs a value`))) {
     switch (flag) {
       case '-h':
       case '--help':

@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { argTokens } from '../config/argv.js';
 import { checkRelativePath } from '../native/file-names.js';
 import { ClientError, describeError, readText, remoteFrom, send, versionUrl } from '../native/client.js';
 import { multipartBody, type LocalFile } from '../native/multipart-body.js';
@@ -71,17 +72,7 @@ function parseArgs(argv: readonly string[]): PushOptions | 'help' {
     progress: undefined,
   };
   const positional: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
-    const flag = eq > 0 ? arg.slice(0, eq) : arg;
-    const value = (): string => {
-      if (eq > 0) return arg.slice(eq + 1);
-      const next = argv[i + 1];
-      if (next === undefined) throw new UsageError(`${flag} needs a value`);
-      i += 1;
-      return next;
-    };
+  for (const { arg, flag, value } of argTokens(argv, (name) => new UsageError(`${name} needs a value`))) {
     switch (flag) {
       case '-h':
       case '--help':

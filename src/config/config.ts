@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { isS3Uri, parseS3Uri, s3SettingsFromEnv, type S3Settings } from '../artifacts/s3-config.js';
+import { argTokens } from './argv.js';
 import { ConfigError } from './config-error.js';
 import { parseStoreUri, type StoreLocation } from './store-uri.js';
 
@@ -112,18 +113,7 @@ function coerce(spec: FlagSpec, raw: string, name: string): string | number | bo
 
 function readArgv(argv: readonly string[]): RawFlags {
   const flags: Record<string, unknown> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
-    const name = eq > 0 ? arg.slice(0, eq) : arg;
-    const inline = eq > 0 ? arg.slice(eq + 1) : undefined;
-    const takeValue = (): string => {
-      if (inline !== undefined) return inline;
-      const next = argv[i + 1];
-      if (next === undefined) throw new ConfigError(`${name} needs a value`);
-      i++;
-      return next;
-    };
+  for (const { arg, flag: name, inline, value: takeValue } of argTokens(argv, (flag) => new ConfigError(`${flag} needs a value`))) {
     if (name === '--no-serve-artifacts') {
       flags.serveArtifacts = false;
       continue;
