@@ -13,14 +13,12 @@
  * from the raw URL and decoded only by the path gate (`safeArtifactPath`).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { pipeline } from 'node:stream/promises';
 import type { NextFunction, Request, Response, Router } from 'express';
 import type { ArtifactStore } from '../artifacts/artifact-store.js';
-import { guessMimeType } from '../artifacts/mime.js';
 import { safeArtifactPath } from '../artifacts/safe-path.js';
-import { invalidParameter, MlflowError, notFound } from '../protocol/errors.js';
+import { invalidParameter, notFound } from '../protocol/errors.js';
 import { readRequestMessage, RequestMessage } from '../protocol/request.js';
-import { contentDisposition, parseRange } from '../artifacts/download-headers.js';
+import { sendStoredFile } from './file-download.js';
 import { consoleLogger, sendError, sendJson, type Logger } from './respond.js';
 
 export interface ArtifactRouteDeps {
@@ -95,55 +93,11 @@ export function artifactRoutes(deps: ArtifactRouteDeps): (router: Router) => voi
 
   const download: Handler = async (req, res, raw) => {
     const rel = safeArtifactPath(raw);
-    const name = rel.split('/').filter((s) => s !== '').pop() ?? rel;
-    const rangeHeader = req.method === 'HEAD' ? undefined : req.headers.range;
-    // Open, then read the range of the file actually opened; if a new upload replaced the file
-    // between the two opens (rare: artifacts are written once), start over.
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const whole = await store.read(rel);
-      if (!whole) {
-        if ((await store.stat(rel))?.isDir) {
-          throw invalidParameter(`Artifact path refers to a directory, not a file: '${rel}'`);
-        }
-        throw notFound(`No such artifact: '${rel}'`);
-      }
-      const range = parseRange(rangeHeader, whole.size);
-      let opened = whole;
-      if (range) {
-        destroyStream(whole.stream);
-        if (range === 'unsatisfiable') {
-          res.setHeader('Content-Range', `bytes */${whole.size}`);
-          sendJson(res, 416, {
-            error_code: 'INVALID_PARAMETER_VALUE',
-            message: `Requested range not satisfiable: ${String(rangeHeader)}`,
-          });
-          return;
-        }
-        const part = await store.read(rel, range);
-        if (!part) continue;
-        if (part.size !== whole.size) {
-          destroyStream(part.stream);
-          continue;
-        }
-        opened = part;
-      }
-      const length = range ? range.end - range.start + 1 : whole.size;
-      res.statusCode = range ? 206 : 200;
-      res.setHeader('Content-Type', guessMimeType(name));
-      res.setHeader('Content-Length', String(length));
-      res.setHeader('Content-Disposition', contentDisposition(name));
-      res.setHeader('X-Content-Type-Options', 'nosniff');
-      res.setHeader('Accept-Ranges', 'bytes');
-      if (range) res.setHeader('Content-Range', `bytes ${range.start}-${range.end}/${whole.size}`);
-      if (req.method === 'HEAD') {
-        destroyStream(opened.stream);
-        res.end();
-        return;
-      }
-      await pipeline(opened.stream, res);
-      return;
-    }
-    throw new MlflowError('TEMPORARILY_UNAVAILABLE', `Artifact '${rel}' is being replaced; retry the request.`);
+    await sendStoredFile(req, res, store, rel, {
+      label: `Artifact '${rel}'`,
+      missing: (isDir) =>
+        isDir ? invalidParameter(`Artifact path refers to a directory, not a file: '${rel}'`) : notFound(`No such artifact: '${rel}'`),
+    });
   };
 
   const list: Handler = async (req, res) => {
@@ -288,6 +242,3 @@ export function artifactRoutes(deps: ArtifactRouteDeps): (router: Router) => voi
   };
 }
 
-function destroyStream(stream: NodeJS.ReadableStream): void {
-  (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
-}

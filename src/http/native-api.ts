@@ -18,12 +18,10 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import busboy from 'busboy';
 import type { NextFunction, Request, Response, Router } from 'express';
 import type { ArtifactStore } from '../artifacts/artifact-store.js';
-import { contentDisposition, parseRange } from '../artifacts/download-headers.js';
-import { guessMimeType } from '../artifacts/mime.js';
+import { contentDisposition } from '../artifacts/download-headers.js';
 import { safeArtifactPath } from '../artifacts/safe-path.js';
 import { checkFileName } from '../native/file-names.js';
 import { MAX_METADATA_BYTES, parseMetadata, type PublishMetadata } from '../native/metadata.js';
@@ -39,6 +37,7 @@ import { validateModelName } from '../registry/validation.js';
 import type { Experiments } from '../tracking/experiments.js';
 import type { Runs } from '../tracking/runs.js';
 import { sendDisabled } from './artifacts.js';
+import { destroyStream, sendStoredFile } from './file-download.js';
 import { consoleLogger, sendError, sendJson, type Logger } from './respond.js';
 
 export const NATIVE_API_BASE = '/api/flowreg/v1';
@@ -98,10 +97,6 @@ function answerEarly(req: IncomingMessage, res: ServerResponse, err: unknown, lo
     if (drained > DRAIN_LIMIT) req.destroy();
   });
   req.resume();
-}
-
-function destroyStream(stream: NodeJS.ReadableStream, err?: Error): void {
-  (stream as NodeJS.ReadableStream & { destroy?: (e?: Error) => void }).destroy?.(err);
 }
 
 export function nativeApiRoutes(deps: NativeApiDeps): (router: Router) => void {
@@ -288,41 +283,13 @@ export function nativeApiRoutes(deps: NativeApiDeps): (router: Router) => void {
     const root = await files.root(mv);
     const target = `${root}/${rel}`;
     const label = `${mv.name}/${mv.version}`;
-    const whole = await deps.store.read(target);
-    if (!whole) {
-      if ((await deps.store.stat(target))?.isDir) {
-        throw invalidParameter(`'${rel}' is a directory of model version ${label}, not a file; fetch the archive for everything.`);
-      }
-      throw notFound(`Model version ${label} has no file '${rel}'.`);
-    }
-    const rangeHeader = req.method === 'HEAD' ? undefined : req.headers.range;
-    const range = parseRange(rangeHeader, whole.size);
-    let opened = whole;
-    if (range) {
-      destroyStream(whole.stream);
-      if (range === 'unsatisfiable') {
-        res.setHeader('Content-Range', `bytes */${whole.size}`);
-        sendJson(res, 416, { error_code: 'INVALID_PARAMETER_VALUE', message: `Requested range not satisfiable: ${String(rangeHeader)}` });
-        return;
-      }
-      const part = await deps.store.read(target, range);
-      if (!part) throw notFound(`Model version ${label} has no file '${rel}'.`);
-      opened = part;
-    }
-    const basename = rel.split('/').pop() ?? rel;
-    res.statusCode = range ? 206 : 200;
-    res.setHeader('Content-Type', guessMimeType(basename));
-    res.setHeader('Content-Length', String(range ? range.end - range.start + 1 : whole.size));
-    res.setHeader('Content-Disposition', contentDisposition(basename));
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Accept-Ranges', 'bytes');
-    if (range) res.setHeader('Content-Range', `bytes ${range.start}-${range.end}/${whole.size}`);
-    if (req.method === 'HEAD') {
-      destroyStream(opened.stream);
-      res.end();
-      return;
-    }
-    await pipeline(opened.stream, res);
+    await sendStoredFile(req, res, deps.store, target, {
+      label: `File '${rel}' of model version ${label}`,
+      missing: (isDir) =>
+        isDir
+          ? invalidParameter(`'${rel}' is a directory of model version ${label}, not a file; fetch the archive for everything.`)
+          : notFound(`Model version ${label} has no file '${rel}'.`),
+    });
   };
 
   const archive = async (req: Request, res: Response, name: string, ref: string) => {
