@@ -17,7 +17,7 @@ import type { NextFunction, Request, Response, Router } from 'express';
 import type { ArtifactStore } from '../artifacts/artifact-store.js';
 import { safeArtifactPath } from '../artifacts/safe-path.js';
 import { invalidParameter, notFound } from '../protocol/errors.js';
-import { readRequestMessage, RequestMessage } from '../protocol/request.js';
+import { readRequestMessage, RequestMessage, requestMissing } from '../protocol/request.js';
 import { sendStoredFile } from './file-download.js';
 import { consoleLogger, sendError, sendJson, type Logger } from './respond.js';
 
@@ -162,7 +162,7 @@ export function artifactRoutes(deps: ArtifactRouteDeps): (router: Router) => voi
     if (!target) return unsupported(MPU_UNSUPPORTED)(req, res, raw);
     const { message } = target;
     if (!message.has('parts')) {
-      throw invalidParameter("Missing value for required parameter 'parts'. See the API docs for more information about request parameters.");
+      throw requestMissing('parts');
     }
     const parts = message.objects('parts').map((p) => {
       const part = new RequestMessage(p, false);

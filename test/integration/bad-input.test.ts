@@ -5,9 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Response } from 'supertest';
 import { backends, createTestApp, type TestApp } from '../helpers/app.js';
-import { API, Registry, expectError, ok, uniqueName } from './support.js';
+import { API, expectError, HINT, ok, Registry, uniqueName } from './support.js';
 
-const HINT = ' See the API docs for more information about request parameters.';
 const missing = (field: string) => `Missing value for required parameter '${field}'.${HINT}`;
 const wrongType = (field: string, shown: string, type: string) =>
   `Invalid value ${shown} for parameter '${field}' supplied:  Hint: Value was of type '${type}'.${HINT}`;

@@ -9,6 +9,9 @@ import { API, type TestApp } from '../helpers/app.js';
 
 export { API };
 
+/** The sentence MLflow appends to request-schema errors (mlflow/server/handlers.py: _validate_param_against_schema). */
+export const HINT = ' See the API docs for more information about request parameters.';
+
 let counter = 0;
 
 /** A model name no other test in this process uses. */

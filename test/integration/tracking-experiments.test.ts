@@ -4,10 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { openServices } from '../../src/compose.js';
 import { backends, createTestApp, type TestApp } from '../helpers/app.js';
-import { expectEmptyOk, expectError, ok, sleep, uniqueName } from './support.js';
+import { expectEmptyOk, expectError, HINT, ok, sleep, uniqueName } from './support.js';
 import { Tracking, asMap } from './tracking-support.js';
-
-const HINT = ' See the API docs for more information about request parameters.';
 
 describe.each(backends())('experiments (%s)', (backend) => {
   let t: TestApp;

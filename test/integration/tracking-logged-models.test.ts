@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends, createTestApp, type TestApp } from '../helpers/app.js';
-import { expectEmptyOk, expectError, ok, uniqueName } from './support.js';
+import { expectEmptyOk, expectError, HINT, ok, uniqueName } from './support.js';
 import { Tracking, asMap } from './tracking-support.js';
-
-const HINT = ' See the API docs for more information about request parameters.';
 
 describe.each(backends())('logged models (%s)', (backend) => {
   let t: TestApp;
