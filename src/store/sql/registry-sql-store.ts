@@ -18,7 +18,7 @@ import {
   type Stage,
   type Tag,
 } from '../registry-store.js';
-import { SqlStoreBase, type Db } from './sql-store-base.js';
+import { dedupeTags, groupBy, SqlStoreBase, type Db } from './sql-store-base.js';
 import type { ModelVersionsTable, RegisteredModelsTable } from './schema.js';
 
 /** Soft-deleted versions keep their row (and number) in this stage, as MLflow's SQL store does. */
@@ -607,22 +607,6 @@ function toModelVersion(r: VersionRow, tags: Tag[], aliases: string[]): ModelVer
     tags,
     aliases,
   };
-}
-
-/** Last value wins when a request repeats a key, as an upsert would. */
-function dedupeTags(tags: readonly Tag[]): Tag[] {
-  return [...new Map(tags.map((t) => [t.key, t])).values()];
-}
-
-function groupBy<T, K>(items: readonly T[], keyOf: (item: T) => K): Map<K, T[]> {
-  const map = new Map<K, T[]>();
-  for (const item of items) {
-    const k = keyOf(item);
-    const list = map.get(k);
-    if (list) list.push(item);
-    else map.set(k, [item]);
-  }
-  return map;
 }
 
 /**

@@ -1,9 +1,10 @@
 /**
- * What every SQL store shares: transactions, and the translation of driver errors into the store
- * errors (a unique violation → StoreConflict, an outage → StoreUnavailable) by the dialect's codes.
+ * What every SQL store shares: transactions, the translation of driver errors into the store
+ * errors (a unique violation → StoreConflict, an outage → StoreUnavailable) by the dialect's codes,
+ * and the small helpers for writing and assembling rows.
  */
 import type { Kysely, Transaction } from 'kysely';
-import { StoreConflict, StoreUnavailable } from '../registry-store.js';
+import { StoreConflict, StoreUnavailable, type Tag } from '../registry-store.js';
 import type { SqlDialect } from './dialect.js';
 import type { Database } from './schema.js';
 
@@ -28,4 +29,27 @@ export abstract class SqlStoreBase {
       throw err;
     }
   }
+}
+
+/** Last value wins when a request repeats a key, as an upsert would. */
+export function dedupeTags(tags: readonly Tag[]): Tag[] {
+  return [...new Map(tags.map((t) => [t.key, t])).values()];
+}
+
+export function groupBy<T, K>(items: readonly T[], keyOf: (item: T) => K): Map<K, T[]> {
+  const map = new Map<K, T[]>();
+  for (const item of items) {
+    const k = keyOf(item);
+    const list = map.get(k);
+    if (list) list.push(item);
+    else map.set(k, [item]);
+  }
+  return map;
+}
+
+/** Splits a list into chunks small enough for SQLite's bound-parameter limit. */
+export function chunks<T>(items: readonly T[], size = 500): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }

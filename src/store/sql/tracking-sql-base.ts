@@ -3,7 +3,6 @@
  * key-value EXISTS clauses, ordering) and row helpers.
  */
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
-import type { Tag } from '../registry-store.js';
 import type { Comparator, SearchClause, SortKey } from '../tracking-store.js';
 import type { SqlDialect } from './dialect.js';
 import { SqlStoreBase } from './sql-store-base.js';
@@ -77,29 +76,6 @@ export function orderByKeys<Q extends { orderBy: (...args: any[]) => Q }>(
     const expr = expressionOf(k);
     out = out.orderBy(expr, (ob: any) => (k.ascending ? ob.asc() : ob.desc()).nullsLast());
   }
-  return out;
-}
-
-/** Last value wins when a request repeats a key, as an upsert would. */
-export function dedupeTags(tags: readonly Tag[]): Tag[] {
-  return [...new Map(tags.map((t) => [t.key, t])).values()];
-}
-
-export function groupBy<T, K>(items: readonly T[], keyOf: (item: T) => K): Map<K, T[]> {
-  const map = new Map<K, T[]>();
-  for (const item of items) {
-    const k = keyOf(item);
-    const list = map.get(k);
-    if (list) list.push(item);
-    else map.set(k, [item]);
-  }
-  return map;
-}
-
-/** Splits a list into chunks small enough for SQLite's bound-parameter limit. */
-export function chunks<T>(items: readonly T[], size = 500): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
 }
 

@@ -15,8 +15,8 @@ import {
   type ViewType,
 } from '../tracking-store.js';
 import type { ExperimentsTable } from './tracking-schema.js';
-import { dedupeTags, groupBy, orderByKeys, SqlTrackingStoreBase } from './tracking-sql-base.js';
-import type { Db } from './sql-store-base.js';
+import { orderByKeys, SqlTrackingStoreBase } from './tracking-sql-base.js';
+import { dedupeTags, groupBy, type Db } from './sql-store-base.js';
 
 type ExperimentRow = Selectable<ExperimentsTable>;
 

@@ -16,8 +16,8 @@ import {
   type SortKey,
 } from '../tracking-store.js';
 import type { LoggedModelMetricsTable, LoggedModelsTable } from './tracking-schema.js';
-import { chunks, dedupeTags, groupBy, orderByKeys, SqlTrackingStoreBase } from './tracking-sql-base.js';
-import type { Db } from './sql-store-base.js';
+import { orderByKeys, SqlTrackingStoreBase } from './tracking-sql-base.js';
+import { chunks, dedupeTags, groupBy, type Db } from './sql-store-base.js';
 import { toMetric } from './tracking-sql-run-rows.js';
 
 type ModelRow = Selectable<LoggedModelsTable>;

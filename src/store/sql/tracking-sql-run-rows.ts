@@ -8,8 +8,8 @@ import { sql, type Selectable } from 'kysely';
 import type { Tag } from '../registry-store.js';
 import type { DatasetInput, LifecycleStage, Metric, ParamChange, Run, RunInfo, RunStatus } from '../tracking-store.js';
 import type { RunsTable } from './tracking-schema.js';
-import { chunks, dedupeTags, groupBy, metricColumns, metricValue } from './tracking-sql-base.js';
-import { type Db } from './sql-store-base.js';
+import { metricColumns, metricValue } from './tracking-sql-base.js';
+import { chunks, dedupeTags, groupBy, type Db } from './sql-store-base.js';
 
 export type RunRow = Selectable<RunsTable>;
 

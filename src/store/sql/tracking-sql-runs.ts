@@ -22,8 +22,8 @@ import {
   type SortKey,
 } from '../tracking-store.js';
 import { stagesOf } from './tracking-sql-experiments.js';
-import { dedupeTags, orderByKeys, SqlTrackingStoreBase } from './tracking-sql-base.js';
-import type { Db } from './sql-store-base.js';
+import { orderByKeys, SqlTrackingStoreBase } from './tracking-sql-base.js';
+import { dedupeTags, type Db } from './sql-store-base.js';
 import {
   hydrateRuns,
   insertInputs,
