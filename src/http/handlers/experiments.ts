@@ -6,6 +6,7 @@ import { keyValuesOf, viewTypeOf } from '../../protocol/messages/tracking-reques
 import type { RequestMessage } from '../../protocol/request.js';
 import { SEARCH_MAX_RESULTS_DEFAULT, type Experiments } from '../../tracking/experiments.js';
 import type { RouteDef } from '../router.js';
+import { pageJson } from '../../protocol/messages/page.js';
 
 async function searchExperiments(experiments: Experiments, msg: RequestMessage) {
   const result = await experiments.search({
@@ -15,10 +16,7 @@ async function searchExperiments(experiments: Experiments, msg: RequestMessage) 
     orderBy: msg.strings('order_by'),
     viewType: viewTypeOf(msg, 'view_type'),
   });
-  const out: Record<string, unknown> = {};
-  if (result.items.length > 0) out.experiments = result.items.map(experimentJson);
-  if (result.nextPageToken) out.next_page_token = result.nextPageToken;
-  return out;
+  return pageJson('experiments', result, experimentJson);
 }
 
 export function experimentRoutes(experiments: Experiments): RouteDef[] {

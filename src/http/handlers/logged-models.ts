@@ -11,6 +11,7 @@ import { checkArtifactSubpath, listUnder, type ArtifactLister } from '../../trac
 import { parseLoggedModelStatus, type LoggedModels } from '../../tracking/logged-models.js';
 import type { LoggedModelOrderBy } from '../../tracking/search.js';
 import type { JsonContext, RouteDef } from '../router.js';
+import { pageJson } from '../../protocol/messages/page.js';
 
 function modelIdOf(ctx: JsonContext): string {
   const id = ctx.pathParams.model_id;
@@ -77,10 +78,7 @@ export function loggedModelRoutes(models: LoggedModels, lister?: ArtifactLister)
           orderBy: orderByOf(msg),
           pageToken: msg.optionalString('page_token'),
         });
-        const out: Record<string, unknown> = {};
-        if (result.items.length > 0) out.models = result.items.map(loggedModelJson);
-        if (result.nextPageToken) out.next_page_token = result.nextPageToken;
-        return out;
+        return pageJson('models', result, loggedModelJson);
       },
     },
     {

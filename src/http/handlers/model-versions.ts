@@ -6,6 +6,7 @@ import type { RequestMessage } from '../../protocol/request.js';
 import type { ModelVersions } from '../../registry/model-versions.js';
 import { parseVersion } from '../../registry/validation.js';
 import type { RouteDef } from '../router.js';
+import { pageJson } from '../../protocol/messages/page.js';
 
 /** Client default page size (SEARCH_MODEL_VERSION_MAX_RESULTS_DEFAULT); the proto default is the max. */
 const SEARCH_MODEL_VERSIONS_DEFAULT = 10_000;
@@ -101,10 +102,7 @@ export function modelVersionRoutes(versions: ModelVersions): RouteDef[] {
           msg.strings('order_by'),
           msg.optionalString('page_token'),
         );
-        const out: Record<string, unknown> = {};
-        if (result.items.length > 0) out.model_versions = result.items.map(modelVersionJson);
-        if (result.nextPageToken) out.next_page_token = result.nextPageToken;
-        return out;
+        return pageJson('model_versions', result, modelVersionJson);
       },
     },
     {

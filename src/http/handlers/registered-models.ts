@@ -7,6 +7,7 @@ import type { ModelVersions } from '../../registry/model-versions.js';
 import { SEARCH_REGISTERED_MODELS_DEFAULT, type RegisteredModels } from '../../registry/registered-models.js';
 import { parseVersion } from '../../registry/validation.js';
 import type { RouteDef } from '../router.js';
+import { pageJson } from '../../protocol/messages/page.js';
 
 function description(msg: RequestMessage): string | null {
   return msg.optionalString('description') ?? null;
@@ -76,10 +77,7 @@ export function registeredModelRoutes(models: RegisteredModels, versions: ModelV
           msg.strings('order_by'),
           msg.optionalString('page_token'),
         );
-        const out: Record<string, unknown> = {};
-        if (result.items.length > 0) out.registered_models = result.items.map(registeredModelJson);
-        if (result.nextPageToken) out.next_page_token = result.nextPageToken;
-        return out;
+        return pageJson('registered_models', result, registeredModelJson);
       },
     },
     {

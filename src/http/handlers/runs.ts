@@ -9,6 +9,7 @@ import { checkArtifactSubpath, listUnder, type ArtifactLister } from '../../trac
 import { SEARCH_MAX_RESULTS_DEFAULT, SEARCH_MAX_RESULTS_THRESHOLD } from '../../tracking/experiments.js';
 import type { Runs } from '../../tracking/runs.js';
 import type { RouteDef } from '../router.js';
+import { pageJson } from '../../protocol/messages/page.js';
 
 export function runRoutes(runs: Runs, lister?: ArtifactLister): RouteDef[] {
   const base = '/mlflow/runs';
@@ -146,10 +147,7 @@ export function runRoutes(runs: Runs, lister?: ArtifactLister): RouteDef[] {
           orderBy: msg.strings('order_by'),
           pageToken: msg.optionalString('page_token'),
         });
-        const out: Record<string, unknown> = {};
-        if (result.items.length > 0) out.runs = result.items.map(runJson);
-        if (result.nextPageToken) out.next_page_token = result.nextPageToken;
-        return out;
+        return pageJson('runs', result, runJson);
       },
     },
     {
@@ -204,10 +202,7 @@ export function runRoutes(runs: Runs, lister?: ArtifactLister): RouteDef[] {
           msg.optionalInt('max_results'),
           msg.optionalString('page_token'),
         );
-        const out: Record<string, unknown> = {};
-        if (result.items.length > 0) out.metrics = result.items.map(metricJson);
-        if (result.nextPageToken) out.next_page_token = result.nextPageToken;
-        return out;
+        return pageJson('metrics', result, metricJson);
       },
     },
     {
