@@ -33,7 +33,7 @@ export function exceedsMaxLength(field: string, limit: number): string {
 }
 
 /** posixpath.normpath, for the "name must not resolve to another name" rule. */
-function posixNormpath(p: string): string {
+export function posixNormpath(p: string): string {
   if (p === '') return '.';
   const initialSlashes = p.startsWith('/') ? (p.startsWith('//') && !p.startsWith('///') ? 2 : 1) : 0;
   const out: string[] = [];

@@ -5,7 +5,7 @@
  */
 import { invalidParameter } from '../protocol/errors.js';
 import { pythonRepr } from '../protocol/page-token.js';
-import { exceedsMaxLength, invalidValue } from '../registry/validation.js';
+import { exceedsMaxLength, invalidValue, pathNotUnique, posixNormpath } from '../registry/validation.js';
 import type { Metric, Tag } from '../store/tracking-store.js';
 
 export const MAX_ENTITY_KEY_LENGTH = 250;
@@ -27,20 +27,6 @@ export const MAX_ARTIFACT_LOCATION_LENGTH = 2048;
 
 // ---- names and lengths (utils/validation.py) ---------------------------------------------------
 
-/** posixpath.normpath. */
-function posixNormpath(p: string): string {
-  if (p === '') return '.';
-  const initialSlashes = p.startsWith('/') ? (p.startsWith('//') && !p.startsWith('///') ? 2 : 1) : 0;
-  const out: string[] = [];
-  for (const comp of p.split('/')) {
-    if (comp === '' || comp === '.') continue;
-    if (comp !== '..' || (initialSlashes === 0 && out.length === 0) || (out.length > 0 && out[out.length - 1] === '..')) out.push(comp);
-    else if (out.length > 0) out.pop();
-  }
-  const joined = '/'.repeat(initialSlashes) + out.join('/');
-  return joined === '' ? '.' : joined;
-}
-
 const NAME_CHARS = /^[/\w.\- :]*$/u;
 const BAD_CHARACTERS =
   'Names may only contain alphanumerics, underscores (_), dashes (-), periods (.), spaces ( ), colon(:) and slashes (/).';
@@ -48,8 +34,8 @@ const BAD_CHARACTERS =
 /** validation._validate_param_name / _validate_tag_name / _validate_metric_name. */
 export function validateEntityName(name: string, path: string): void {
   if (!NAME_CHARS.test(name)) throw invalidParameter(invalidValue(path, name, BAD_CHARACTERS));
-  const norm = posixNormpath(name);
-  if (norm !== name || norm === '.' || norm.startsWith('..') || norm.startsWith('/')) {
+  if (pathNotUnique(name)) {
+    const norm = posixNormpath(name);
     throw invalidParameter(
       invalidValue(
         path,
