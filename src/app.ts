@@ -7,7 +7,8 @@ import { MlflowError } from './protocol/errors.js';
 import { readRequestMessage, type RequestMessage } from './protocol/request.js';
 import type { Deps } from './deps.js';
 import { RouteTable } from './http/router.js';
-import { consoleLogger, sendError, sendJson } from './http/respond.js';
+import { sendError, sendJson } from './http/respond.js';
+import { consoleLogger } from './logger.js';
 import { artifactsOnlyMessage, sendDisabled } from './http/artifacts.js';
 import { registeredModelRoutes } from './http/handlers/registered-models.js';
 import { modelVersionRoutes } from './http/handlers/model-versions.js';
@@ -18,7 +19,7 @@ import { FLOWREG_VERSION } from './version.js';
 const API_PATH = /^\/(?:api|ajax-api)\/(\d\.0)(\/.*)$/;
 
 export function createApp(deps: Deps): Express {
-  const log = deps.logger ?? consoleLogger;
+  const log = deps.logger ?? consoleLogger();
   const prefix = deps.staticPrefix ?? '';
   const routes = new RouteTable()
     .add(registeredModelRoutes(deps.registeredModels, deps.modelVersions))

@@ -4,7 +4,7 @@
  */
 import type { StoreLocation } from './config/store-uri.js';
 import type { Deps } from './deps.js';
-import type { Logger } from './http/respond.js';
+import type { Logger } from './logger.js';
 import { ModelVersions } from './registry/model-versions.js';
 import { RegisteredModels } from './registry/registered-models.js';
 import { openDatabase } from './store/sql/database.js';
@@ -20,7 +20,7 @@ import { loggedModelRoutes } from './http/handlers/logged-models.js';
 import { runRoutes } from './http/handlers/runs.js';
 import type { ArtifactStore } from './artifacts/artifact-store.js';
 import { LocalArtifactStore } from './artifacts/local.js';
-import { isS3Uri, s3SettingsFromEnv, type S3Settings } from './artifacts/s3-config.js';
+import { isS3Uri, s3SettingsFromEnv, type S3Settings } from './config/s3-settings.js';
 import { ConfigError } from './config/config-error.js';
 import { artifactRoutes } from './http/artifacts.js';
 import { nativeApiRoutes } from './http/native-api.js';

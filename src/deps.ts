@@ -4,7 +4,7 @@
  */
 import type { Router } from 'express';
 import type { RouteDef } from './http/router.js';
-import type { Logger } from './http/respond.js';
+import type { Logger } from './logger.js';
 import type { ModelVersions } from './registry/model-versions.js';
 import type { RegisteredModels } from './registry/registered-models.js';
 

@@ -59,3 +59,9 @@ export interface MultipartArtifactStore {
 
 /** Chunk size for artifact streams: MLflow's ARTIFACT_STREAM_CHUNK_SIZE, and much faster than 64 KiB. */
 export const STREAM_CHUNK_SIZE = 1024 * 1024;
+
+/**
+ * Name prefix of an upload in progress (local disk writes to a temp file and renames it into place):
+ * never listed or served, and refused as a client-chosen name.
+ */
+export const TEMP_PREFIX = '.artifact.uploading.';

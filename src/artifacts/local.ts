@@ -14,14 +14,13 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { invalidParameter } from '../protocol/errors.js';
-import { STREAM_CHUNK_SIZE, type ArtifactEntry, type ArtifactStore } from './artifact-store.js';
+import { STREAM_CHUNK_SIZE, TEMP_PREFIX, type ArtifactEntry, type ArtifactStore } from './artifact-store.js';
 import { safeArtifactPath } from './safe-path.js';
 
 /**
  * Name prefix of uploads in flight, MLflow's own (`_TEMP_ARTIFACT_PREFIX`): such files are never
  * listed or served, and uploading under such a name is refused, as MLflow does.
  */
-export const TEMP_PREFIX = '.artifact.uploading.';
 
 const OUTSIDE_MESSAGE = 'Invalid path: resolved path is outside the artifact directory';
 

@@ -7,7 +7,7 @@
  * - a missing bucket → RESOURCE_DOES_NOT_EXIST; a refused TLS certificate, or any other answer of
  *   the service → INTERNAL_ERROR with that answer in the message (never a generic one).
  */
-import type { Logger } from '../http/respond.js';
+import type { Logger } from '../logger.js';
 import { MlflowError, notFound } from '../protocol/errors.js';
 
 /** Node errno codes (and SDK error names) that mean "the endpoint could not be reached". */

@@ -9,7 +9,7 @@ import { invalidParameter, notFound } from '../protocol/errors.js';
 import type { MultipartArtifactStore, MultipartCredential } from './artifact-store.js';
 import { contentDisposition } from './download-headers.js';
 import { guessMimeType } from './mime.js';
-import type { S3Settings } from './s3-config.js';
+import type { S3Settings } from '../config/s3-settings.js';
 import { describe, isMissingKey, shape } from './s3-errors.js';
 
 /** S3's limit on the parts of one upload. */

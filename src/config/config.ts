@@ -4,7 +4,7 @@
  * Nothing else in the program reads process.env.
  */
 import path from 'node:path';
-import { isS3Uri, parseS3Uri, s3SettingsFromEnv, type S3Settings } from '../artifacts/s3-config.js';
+import { isS3Uri, parseS3Uri, s3SettingsFromEnv, type S3Settings } from './s3-settings.js';
 import { argTokens } from './argv.js';
 import { ConfigError } from './config-error.js';
 import { parseStoreUri, type StoreLocation } from './store-uri.js';

@@ -19,7 +19,8 @@ import { safeArtifactPath } from '../artifacts/safe-path.js';
 import { invalidParameter, notFound } from '../protocol/errors.js';
 import { readRequestMessage, RequestMessage, requestMissing } from '../protocol/request.js';
 import { sendStoredFile } from './file-download.js';
-import { consoleLogger, sendError, sendJson, type Logger } from './respond.js';
+import { sendError, sendJson } from './respond.js';
+import { consoleLogger, type Logger } from '../logger.js';
 
 export interface ArtifactRouteDeps {
   /** The `--artifacts-destination`. */
@@ -81,7 +82,7 @@ interface Route {
 
 export function artifactRoutes(deps: ArtifactRouteDeps): (router: Router) => void {
   const { store } = deps;
-  const log = deps.logger ?? consoleLogger;
+  const log = deps.logger ?? consoleLogger();
 
   const upload: Handler = async (req, res, raw) => {
     const rel = safeArtifactPath(raw);

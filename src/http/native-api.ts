@@ -38,7 +38,8 @@ import type { Experiments } from '../tracking/experiments.js';
 import type { Runs } from '../tracking/runs.js';
 import { sendDisabled } from './artifacts.js';
 import { destroyStream, sendStoredFile } from './file-download.js';
-import { consoleLogger, sendError, sendJson, type Logger } from './respond.js';
+import { sendError, sendJson } from './respond.js';
+import { consoleLogger, type Logger } from '../logger.js';
 
 export const NATIVE_API_BASE = '/api/flowreg/v1';
 /** Default cap on a publish request's body. */
@@ -100,7 +101,7 @@ function answerEarly(req: IncomingMessage, res: ServerResponse, err: unknown, lo
 }
 
 export function nativeApiRoutes(deps: NativeApiDeps): (router: Router) => void {
-  const log = deps.logger ?? consoleLogger;
+  const log = deps.logger ?? consoleLogger();
   const maxBytes = deps.maxPublishBytes ?? DEFAULT_MAX_PUBLISH_BYTES;
   const publisher = new Publisher({ ...deps, logger: log });
   const files = new VersionFiles(deps);

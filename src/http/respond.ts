@@ -5,7 +5,8 @@
  */
 import type { ServerResponse } from 'node:http';
 import { MlflowError } from '../protocol/errors.js';
-import { StoreConflict, StoreUnavailable } from '../store/registry-store.js';
+import type { Logger } from '../logger.js';
+import { StoreConflict, StoreUnavailable } from '../store/store-errors.js';
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -15,12 +16,6 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   });
   res.end(text);
 }
-
-export type Logger = (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
-
-export const consoleLogger: Logger = (level, message) => {
-  if (level === 'error' || level === 'warn') console.error(`[flowreg] ${level}: ${message}`);
-};
 
 /** Maps any thrown value to MLflow's error shape. */
 export function toMlflowError(err: unknown, log: Logger): MlflowError {

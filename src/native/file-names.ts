@@ -5,7 +5,7 @@
  */
 import { invalidParameter } from '../protocol/errors.js';
 import { safeArtifactPath } from '../artifacts/safe-path.js';
-import { TEMP_PREFIX } from '../artifacts/local.js';
+import { TEMP_PREFIX } from '../artifacts/artifact-store.js';
 
 export const MAX_PATH_BYTES = 4096;
 export const MAX_SEGMENT_BYTES = 255;

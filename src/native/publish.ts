@@ -20,9 +20,10 @@
  */
 import { invalidParameter, MlflowError } from '../protocol/errors.js';
 import type { ArtifactStore } from '../artifacts/artifact-store.js';
-import type { Logger } from '../http/respond.js';
+import type { Logger } from '../logger.js';
 import type { ModelVersions } from '../registry/model-versions.js';
-import type { Clock, RegisteredModels } from '../registry/registered-models.js';
+import type { RegisteredModels } from '../registry/registered-models.js';
+import type { Clock } from '../domain/clock.js';
 import { IS_PROMPT_TAG, type ModelVersion } from '../store/registry-store.js';
 import { DEFAULT_EXPERIMENT_ID, type Experiment } from '../store/tracking-store.js';
 import { proxiedArtifactDir } from '../tracking/artifacts.js';

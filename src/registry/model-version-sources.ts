@@ -10,7 +10,7 @@
 import path from 'node:path';
 import { invalidParameter, notFound } from '../protocol/errors.js';
 import { isLocalUri, validateNonLocalSource } from '../artifacts/safe-path.js';
-import type { Lineage } from './lineage.js';
+import type { Lineage } from '../domain/lineage.js';
 import { isModelsUri, parseModelUri } from './model-uri.js';
 
 export interface SourceRequest {

@@ -14,10 +14,12 @@ import {
   type Stage,
   type Tag,
 } from '../store/registry-store.js';
-import { NO_LINEAGE, type Lineage } from './lineage.js';
+import { NO_LINEAGE, type Lineage } from '../domain/lineage.js';
 import { parseModelUri } from './model-uri.js';
 import { resolveSource, type VersionLookup } from './model-version-sources.js';
-import { checkMaxResults, modelNotFound, type Clock, type SearchResult } from './registered-models.js';
+import { checkMaxResults, modelNotFound } from './registered-models.js';
+import { type Clock } from '../domain/clock.js';
+import { type SearchResult } from '../domain/search-result.js';
 import {
   canonicalStage,
   validateAliasName,

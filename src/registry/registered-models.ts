@@ -6,21 +6,18 @@ import { alreadyExists, invalidParameter, notFound } from '../protocol/errors.js
 import { parseRegisteredModelFilter } from '../protocol/search-filter.js';
 import { parseRegisteredModelOrderBy } from '../protocol/order-by.js';
 import { decodeOffsetToken, encodeOffsetToken } from '../protocol/page-token.js';
-import { IS_PROMPT_TAG, StoreConflict, type RegisteredModel, type RegistryStore, type Tag } from '../store/registry-store.js';
+import { IS_PROMPT_TAG, type RegisteredModel, type RegistryStore, type Tag } from '../store/registry-store.js';
+import { StoreConflict } from '../store/store-errors.js';
 import { validateDescription, validateModelName, validateTag } from './validation.js';
+import type { Clock } from '../domain/clock.js';
+import type { SearchResult } from '../domain/search-result.js';
 
 export const SEARCH_REGISTERED_MODELS_DEFAULT = 100;
 export const SEARCH_REGISTERED_MODELS_MAX = 1000;
 
-export type Clock = () => number;
 
 export function modelNotFound(name: string): Error {
   return notFound(`Registered Model with name=${name} not found`);
-}
-
-export interface SearchResult<T> {
-  readonly items: readonly T[];
-  readonly nextPageToken: string | undefined;
 }
 
 export function checkMaxResults(maxResults: number, max: number): void {

@@ -79,16 +79,6 @@ export interface SearchQuery {
   readonly limit: number;
 }
 
-/** Thrown by a store when a write would break a uniqueness rule (the caller words the message). */
-export class StoreConflict extends Error {
-  override name = 'StoreConflict';
-}
-
-/** Thrown by a store when the database is unreachable or locked: reported as 503, retried by clients. */
-export class StoreUnavailable extends Error {
-  override name = 'StoreUnavailable';
-}
-
 /**
  * Mutations that target something missing return `false`/`undefined`; the registry turns that into
  * MLflow's RESOURCE_DOES_NOT_EXIST message. Every method is one transaction.

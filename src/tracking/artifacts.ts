@@ -4,6 +4,7 @@
  * (compose.ts); without one, or for a root it cannot serve, the answer has only `root_uri`.
  */
 import { safeArtifactPath } from '../artifacts/safe-path.js';
+import type { FileInfo } from '../domain/file-info.js';
 
 export interface ArtifactEntry {
   /** The entry's name inside the listed directory (a basename). */
@@ -20,13 +21,6 @@ export interface ArtifactLister {
    * or a file path lists as empty.
    */
   listArtifacts(rootUri: string, path: string): Promise<readonly ArtifactEntry[] | undefined>;
-}
-
-export interface FileInfo {
-  /** Relative to the artifact root, like MLflow's FileInfo.path. */
-  readonly path: string;
-  readonly isDir: boolean;
-  readonly fileSize?: number;
 }
 
 /**

@@ -8,8 +8,9 @@
  */
 import { alreadyExists, invalidParameter, notFound } from '../protocol/errors.js';
 import { decodeOffsetToken, encodeOffsetToken } from '../protocol/page-token.js';
-import type { Clock, SearchResult } from '../registry/registered-models.js';
-import { StoreConflict } from '../store/registry-store.js';
+import type { Clock } from '../domain/clock.js';
+import type { SearchResult } from '../domain/search-result.js';
+import { StoreConflict } from '../store/store-errors.js';
 import { DEFAULT_EXPERIMENT_ID, type Experiment, type ExperimentStore, type Tag, type ViewType } from '../store/tracking-store.js';
 import { parseExperimentFilter, parseExperimentOrderBy } from './search.js';
 import { appendToUriPath, checkArtifactLocation } from './uri.js';

@@ -3,7 +3,7 @@
  * store: where a logged model's files are and which run produced it, a run's artifact root, and
  * the `mlflow.modelVersions` link written on a logged model when a version is registered from it.
  */
-import type { Lineage, LoggedModelRef } from '../registry/lineage.js';
+import type { Lineage, LoggedModelRef } from '../domain/lineage.js';
 import type { LoggedModels } from './logged-models.js';
 import type { Runs } from './runs.js';
 

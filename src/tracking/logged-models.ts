@@ -10,7 +10,8 @@
 import { randomUUID } from 'node:crypto';
 import { invalidParameter, notFound } from '../protocol/errors.js';
 import { pythonRepr } from '../protocol/page-token.js';
-import type { Clock, SearchResult } from '../registry/registered-models.js';
+import type { Clock } from '../domain/clock.js';
+import type { SearchResult } from '../domain/search-result.js';
 import { LOGGED_MODEL_STATUSES, type LoggedModel, type LoggedModelStatus, type LoggedModelStore, type Tag } from '../store/tracking-store.js';
 import type { Experiments } from './experiments.js';
 import { randomName } from './names.js';

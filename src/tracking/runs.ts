@@ -9,7 +9,8 @@
 import { randomUUID } from 'node:crypto';
 import { invalidParameter, notFound } from '../protocol/errors.js';
 import { decodeOffsetToken, encodeOffsetToken, pythonRepr } from '../protocol/page-token.js';
-import type { Clock, SearchResult } from '../registry/registered-models.js';
+import type { Clock } from '../domain/clock.js';
+import type { SearchResult } from '../domain/search-result.js';
 import {
   RUN_NAME_TAG,
   type DatasetInput,

@@ -11,8 +11,8 @@ import type { Express } from 'express';
 import { createApp } from '../../src/app.js';
 import { openServices, type Services } from '../../src/compose.js';
 import type { StoreLocation } from '../../src/config/store-uri.js';
-import type { Logger } from '../../src/http/respond.js';
-import type { S3Settings } from '../../src/artifacts/s3-config.js';
+import type { Logger } from '../../src/logger.js';
+import type { S3Settings } from '../../src/config/s3-settings.js';
 
 export type BackendName = 'sqlite' | 'postgres';
 

@@ -12,7 +12,7 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import type { S3Settings } from '../../src/artifacts/s3-config.js';
+import type { S3Settings } from '../../src/config/s3-settings.js';
 
 export const S3_ENDPOINT = process.env.FLOWREG_TEST_S3_ENDPOINT || undefined;
 

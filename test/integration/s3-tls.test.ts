@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openS3ArtifactStore, type S3ArtifactStore } from '../../src/artifacts/s3.js';
-import { s3SettingsFromEnv } from '../../src/artifacts/s3-config.js';
+import { s3SettingsFromEnv } from '../../src/config/s3-settings.js';
 import { ConfigError } from '../../src/config/config-error.js';
 import { MlflowError } from '../../src/protocol/errors.js';
 

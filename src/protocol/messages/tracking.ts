@@ -4,7 +4,7 @@
  * A run carries both `run_id` and `run_uuid` (2.x clients read the latter); metric values NaN and
  * ±Infinity are the strings "NaN", "Infinity", "-Infinity"; logged-model timestamps end in `_ms`.
  */
-import type { FileInfo } from '../../tracking/artifacts.js';
+import type { FileInfo } from '../../domain/file-info.js';
 import type { DatasetInput, Experiment, LoggedModel, Metric, Run, RunInfo, Tag } from '../../store/tracking-store.js';
 
 type Json = Record<string, unknown>;

@@ -4,7 +4,8 @@
  * and the small helpers for writing and assembling rows.
  */
 import type { Kysely, Transaction } from 'kysely';
-import { StoreConflict, StoreUnavailable, type Tag } from '../registry-store.js';
+import { type Tag } from '../registry-store.js';
+import { StoreConflict, StoreUnavailable } from '../store-errors.js';
 import type { SqlDialect } from './dialect.js';
 import type { Database } from './schema.js';
 

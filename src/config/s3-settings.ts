@@ -6,7 +6,7 @@
  * Credentials are not part of this: the AWS SDK's standard chain finds them (AWS_ACCESS_KEY_ID /
  * AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, AWS_PROFILE and ~/.aws, web identity, ECS/EC2 roles).
  */
-import { ConfigError } from '../config/config-error.js';
+import { ConfigError } from './config-error.js';
 
 export interface S3Settings {
   /** MLFLOW_S3_ENDPOINT_URL: an S3-compatible endpoint (MinIO, Ceph, moto), addressed path-style. */
