@@ -1,12 +1,12 @@
 /**
  * `flowreg pull models:/m@champion -d out`: downloads a model version's archive through the native
- * API and unpacks it (safely: native/extract.ts) into a directory.
+ * API and unpacks it (safely: cli/client/extract.ts) into a directory.
  */
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { argTokens } from '../config/argv.js';
-import { ClientError, describeError, remoteFrom, send, versionUrl } from '../native/client.js';
-import { extractTar } from '../native/extract.js';
+import { ClientError, describeError, remoteFrom, send, versionUrl } from './client/remote.js';
+import { extractTar } from './client/extract.js';
 import { parseModelUri } from '../registry/model-uri.js';
 import { formatBytes, formatRate, Progress } from './progress.js';
 import { UsageError, runSubcommand } from './command.js';

@@ -6,8 +6,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { argTokens } from '../config/argv.js';
 import { checkRelativePath } from '../native/file-names.js';
-import { ClientError, describeError, readText, remoteFrom, send, versionUrl } from '../native/client.js';
-import { multipartBody, type LocalFile } from '../native/multipart-body.js';
+import { ClientError, describeError, readText, remoteFrom, send, versionUrl } from './client/remote.js';
+import { multipartBody, type LocalFile } from './client/multipart-body.js';
 import { UsageError, runSubcommand } from './command.js';
 import { formatBytes, formatRate, Progress } from './progress.js';
 
