@@ -16,12 +16,15 @@ import { serverInfoRoutes } from './handlers/server-info.js';
 import { nativeRoutes } from './native/index.js';
 import { RouteTable, type RouteDef, type StreamRouteDef } from './router.js';
 
-/** `/health` and `/version`, plain text as MLflow's Flask app answers them (server/__init__.py). */
+/**
+ * `/health` and `/version`, plain text as MLflow's Flask app answers them (server/__init__.py);
+ * a trailing `/` too, as Express answered them before the route table had them.
+ */
 function probeRoutes(): StreamRouteDef[] {
   const text = (path: string, body: string): StreamRouteDef => ({
     kind: 'stream',
     method: ['GET', 'HEAD'],
-    paths: [path],
+    paths: [path, `${path}/`],
     handler: async ({ req, res }) => {
       req.resume();
       res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
