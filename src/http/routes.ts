@@ -3,8 +3,15 @@
  * concern (authentication, permissions, audit) belongs in the dispatcher (./dispatch.ts), which
  * every route below passes through.
  */
-import type { Deps } from '../deps.js';
+import type { ArtifactStore } from '../artifacts/artifact-store.js';
+import type { ServerConfig } from '../config/config.js';
+import type { Logger } from '../logger.js';
+import type { ModelVersions } from '../registry/model-versions.js';
+import type { RegisteredModels } from '../registry/registered-models.js';
 import { proxiedArtifactLister } from '../tracking/artifacts.js';
+import type { Experiments } from '../tracking/experiments.js';
+import type { LoggedModels } from '../tracking/logged-models.js';
+import type { Runs } from '../tracking/runs.js';
 import { FLOWREG_VERSION } from '../version.js';
 import { artifactRoutes, artifactsOnlyMessage } from './artifacts.js';
 import { experimentRoutes } from './handlers/experiments.js';
@@ -15,6 +22,22 @@ import { runRoutes } from './handlers/runs.js';
 import { serverInfoRoutes } from './handlers/server-info.js';
 import { nativeRoutes } from './native/index.js';
 import { RouteTable, type RouteDef, type StreamRouteDef } from './router.js';
+
+/** The server options the routes depend on. */
+export type RouteOptions = Pick<ServerConfig, 'staticPrefix' | 'serveArtifacts' | 'artifactsOnly' | 'maxPublishBytes'>;
+
+/** What the routes are built from: services, the artifact store, the logger and the options. */
+export interface RouteDeps {
+  readonly registeredModels: RegisteredModels;
+  readonly modelVersions: ModelVersions;
+  readonly experiments: Experiments;
+  readonly runs: Runs;
+  readonly loggedModels: LoggedModels;
+  /** The `--artifacts-destination` store (the proxy's; run and logged-model artifacts live here). */
+  readonly artifacts: ArtifactStore;
+  readonly logger: Logger;
+  readonly options: RouteOptions;
+}
 
 /**
  * `/health` and `/version`, plain text as MLflow's Flask app answers them (server/__init__.py);
@@ -46,7 +69,7 @@ function offWhenArtifactsOnly(routes: readonly RouteDef[], artifactsOnly: boolea
 }
 
 /** `extraRoutes`: more JSON RPCs, for tests that probe the dispatcher itself. */
-export function buildRoutes(deps: Deps, extraRoutes: readonly RouteDef[] = []): RouteTable {
+export function buildRoutes(deps: RouteDeps, extraRoutes: readonly RouteDef[] = []): RouteTable {
   const { options, artifacts: store, logger } = deps;
   const lister = options.serveArtifacts ? proxiedArtifactLister(store) : undefined;
   const rpcs: RouteDef[] = [
