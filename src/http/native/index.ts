@@ -45,7 +45,7 @@ const slashed = (path: string) => [path, `${path}/`];
 
 export function nativeRoutes(deps: NativeRouteDeps): StreamRouteDef[] {
   const publishDeps = {
-    publisher: new Publisher({ ...deps, now: deps.now }),
+    publisher: new Publisher(deps),
     maxPublishBytes: deps.maxPublishBytes,
     logger: deps.logger,
     now: deps.now,
