@@ -5,8 +5,9 @@
 import cluster from 'node:cluster';
 import http from 'node:http';
 import { createApp } from './app.js';
-import { openServices } from './compose.js';
+import { openServices, sameStore } from './compose.js';
 import type { ServerConfig } from './config/config.js';
+import { consoleLogger, type Logger } from './logger.js';
 import { openDatabase } from './store/sql/database.js';
 
 /** Hides the password of a database URI in log lines. */
@@ -20,18 +21,16 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(config: ServerConfig): Promise<RunningServer> {
-  const services = await openServices({
-    store: config.registryStore,
-    defaultArtifactRoot: config.defaultArtifactRoot,
-    artifactsDestination: config.artifactsDestination,
-    serveArtifacts: config.serveArtifacts,
-    artifactsOnly: config.artifactsOnly,
-    staticPrefix: config.staticPrefix,
-    ...(config.s3 ? { s3: config.s3 } : {}),
-    maxPublishBytes: config.maxPublishBytes,
-    poolSize: 10,
-  });
+/** The store URIs for the start-up line, passwords hidden. */
+function storesText(config: ServerConfig): string {
+  const backend = redactUri(config.backendStore.uri);
+  if (sameStore(config.backendStore, config.registryStore)) return `store: ${backend}`;
+  return `backend store: ${backend}, registry store: ${redactUri(config.registryStore.uri)}`;
+}
+
+/** `logger`: built from the config's `--log-level` unless given (tests collect the lines). */
+export async function startServer(config: ServerConfig, logger: Logger = consoleLogger(config.logLevel)): Promise<RunningServer> {
+  const services = await openServices({ ...config, logger });
   const app = createApp(services.deps);
   const server = http.createServer(app);
   // Uploads of several GB must not be cut off by Node's default 5-minute request timeout.
@@ -78,34 +77,58 @@ function onShutdown(close: () => Promise<void>): void {
 }
 
 /** Runs the server in this process, or as a primary with N cluster workers. */
+/** A worker that dies this soon after it started counts as a crash at start-up. */
+const EARLY_EXIT_MS = 10_000;
+const MAX_RESTART_DELAY_MS = 30_000;
+
+/**
+ * How long to wait before replacing a worker that died: at once after a long life, then doubling
+ * (0.5 s, 1 s, 2 s, … up to 30 s) while workers keep dying early, so a persistent fault (a
+ * database that refuses connections, a full disk) is not a hot crash loop.
+ */
+export function restartDelay(earlyExitsInARow: number): number {
+  return earlyExitsInARow === 0 ? 0 : Math.min(MAX_RESTART_DELAY_MS, 250 * 2 ** earlyExitsInARow);
+}
+
+/** Runs the server in this process, or as a primary with N cluster workers. */
 export async function runServer(config: ServerConfig): Promise<void> {
+  const log = consoleLogger(config.logLevel);
   if (config.workers > 1 && cluster.isPrimary) {
     // Migrate once before the workers start, so they never race on the schema.
-    await (await openDatabase(config.registryStore)).close();
-    const workers = new Set<ReturnType<typeof cluster.fork>>();
-    for (let i = 0; i < config.workers; i++) workers.add(cluster.fork());
+    await (await openDatabase(config.backendStore)).close();
+    if (!sameStore(config.backendStore, config.registryStore)) await (await openDatabase(config.registryStore)).close();
+    const workers = new Map<ReturnType<typeof cluster.fork>, number>();
+    const fork = () => workers.set(cluster.fork(), Date.now());
+    for (let i = 0; i < config.workers; i++) fork();
     let stopping = false;
+    let earlyExits = 0;
     cluster.on('exit', (worker, code, signal) => {
+      const started = workers.get(worker) ?? 0;
       workers.delete(worker);
-      if (!stopping) {
-        console.error(`[flowreg] worker ${worker.process.pid} exited (${signal ?? code}); starting another`);
-        workers.add(cluster.fork());
-      } else if (workers.size === 0) {
-        process.exit(0);
+      if (stopping) {
+        if (workers.size === 0) process.exit(0);
+        return;
       }
+      earlyExits = Date.now() - started < EARLY_EXIT_MS ? earlyExits + 1 : 0;
+      const delay = restartDelay(earlyExits);
+      log('error', `worker ${worker.process.pid} exited (${signal ?? code}); starting another${delay ? ` in ${delay} ms` : ''}`);
+      setTimeout(() => {
+        if (!stopping) fork();
+      }, delay);
     });
     const stop = () => {
       stopping = true;
-      for (const w of workers) w.process.kill('SIGTERM');
+      if (workers.size === 0) process.exit(0);
+      for (const w of workers.keys()) w.process.kill('SIGTERM');
     };
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
-    console.log(`[flowreg] listening on http://${config.host}:${config.port} with ${config.workers} workers`);
+    console.log(`[flowreg] listening on http://${config.host}:${config.port} with ${config.workers} workers (${storesText(config)})`);
     return;
   }
-  const running = await startServer(config);
+  const running = await startServer(config, log);
   onShutdown(running.close);
   if (cluster.isPrimary) {
-    console.log(`[flowreg] listening on http://${config.host}:${running.port} (store: ${redactUri(config.registryStore.uri)})`);
+    console.log(`[flowreg] listening on http://${config.host}:${running.port} (${storesText(config)})`);
   }
 }

@@ -37,14 +37,15 @@ const PART_SIZE = 8 * MiB;
 const UPLOAD_MEMORY = 24 * MiB;
 
 export interface S3StoreOptions {
-  readonly logger?: Logger;
+  /** Where credential, access and reachability failures are reported (artifacts/s3-errors.ts). */
+  readonly logger: Logger;
 }
 
 /**
  * Opens the store for `s3://bucket/prefix`, loading the AWS SDK now (and only now). The bucket must
  * exist; it is not created.
  */
-export async function openS3ArtifactStore(uri: string, settings: S3Settings, options: S3StoreOptions = {}): Promise<S3ArtifactStore> {
+export async function openS3ArtifactStore(uri: string, settings: S3Settings, options: S3StoreOptions): Promise<S3ArtifactStore> {
   if (!isS3Uri(uri)) throw new Error(`not an s3:// URI: ${uri}`);
   const location = parseS3Uri(uri);
   const [sdk, presigner] = await Promise.all([import('@aws-sdk/client-s3'), import('@aws-sdk/s3-request-presigner')]);
@@ -70,12 +71,12 @@ export class S3ArtifactStore implements ArtifactStore {
     location: S3Location,
     private readonly settings: S3Settings,
     private readonly mod: Modules,
-    options: S3StoreOptions = {},
+    options: S3StoreOptions,
   ) {
     this.bucket = location.bucket;
     this.prefix = location.prefix;
     this.label = `s3://${location.bucket}${location.prefix ? `/${location.prefix}` : ''}`;
-    this.log = options.logger ?? (() => undefined);
+    this.log = options.logger;
     const agentOptions = { keepAlive: true, maxSockets: 256 };
     this.client = new mod.sdk.S3Client({
       region: settings.region,

@@ -2,16 +2,11 @@
  * A one-line progress bar for `flowreg push` and `flowreg pull`, drawn on stderr only when it is
  * a terminal (redirected output gets the final summary line only).
  */
+import { formatBytes as formatSize } from '../native/api.js';
 
+/** Byte counts as the progress line writes them (`512 B`, `1.0 MiB`). */
 export function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u += 1;
-  }
-  return u === 0 ? `${n} B` : `${v.toFixed(1)} ${units[u]}`;
+  return formatSize(n, 'progress');
 }
 
 /** Bytes per second over an elapsed time, as MiB/s text. */

@@ -1,15 +1,14 @@
 /**
  * `flowreg pull models:/m@champion -d out`: downloads a model version's archive through the native
- * API and unpacks it (safely: native/extract.ts) into a directory.
+ * API and unpacks it (safely: cli/client/extract.ts) into a directory.
  */
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { argTokens } from '../config/argv.js';
-import { ClientError, describeError, remoteFrom, send, versionUrl } from '../native/client.js';
-import { extractTar } from '../native/extract.js';
+import { ClientError, describeError, remoteFrom, send, versionUrl } from './client/remote.js';
+import { extractTar } from './client/extract.js';
 import { parseModelUri } from '../registry/model-uri.js';
 import { formatBytes, formatRate, Progress } from './progress.js';
-import { UsageError, runSubcommand } from './command.js';
+import { readArgs, UsageError, runSubcommand } from './command.js';
 
 export const PULL_HELP = `Usage: flowreg pull <model-uri> [-d DIR] [options]
 
@@ -33,31 +32,12 @@ interface PullOptions {
 
 function parseArgs(argv: readonly string[]): PullOptions | 'help' {
   const opts: PullOptions = { uri: '', dest: '.', trackingUri: undefined, progress: undefined };
-  const positional: string[] = [];
-  for (const { arg, flag, value } of argTokens(argv, (name) => new UsageError(`${name} needs a value`))) {
-    switch (flag) {
-      case '-h':
-      case '--help':
-        return 'help';
-      case '-d':
-      case '--dst-path':
-      case '--dest':
-        opts.dest = value();
-        break;
-      case '--tracking-uri':
-        opts.trackingUri = value();
-        break;
-      case '--progress':
-        opts.progress = true;
-        break;
-      case '--no-progress':
-        opts.progress = false;
-        break;
-      default:
-        if (arg.startsWith('-')) throw new UsageError(`unknown option '${arg}'`);
-        positional.push(arg);
-    }
-  }
+  const positional = readArgs(argv, opts, (flag, value) => {
+    if (flag !== '-d' && flag !== '--dst-path' && flag !== '--dest') return false;
+    opts.dest = value();
+    return true;
+  });
+  if (positional === 'help') return 'help';
   if (positional.length !== 1) throw new UsageError('give exactly one model URI, e.g. models:/my-model@champion');
   opts.uri = positional[0] as string;
   return opts;

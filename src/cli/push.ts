@@ -4,11 +4,10 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { argTokens } from '../config/argv.js';
 import { checkRelativePath } from '../native/file-names.js';
-import { ClientError, describeError, readText, remoteFrom, send, versionUrl } from '../native/client.js';
-import { multipartBody, type LocalFile } from '../native/multipart-body.js';
-import { UsageError, runSubcommand } from './command.js';
+import { ClientError, describeError, readText, remoteFrom, send, versionUrl } from './client/remote.js';
+import { multipartBody, type LocalFile } from './client/multipart-body.js';
+import { readArgs, UsageError, runSubcommand } from './command.js';
 import { formatBytes, formatRate, Progress } from './progress.js';
 
 export const PUSH_HELP = `Usage: flowreg push <dir> --name NAME [options]
@@ -71,64 +70,51 @@ function parseArgs(argv: readonly string[]): PushOptions | 'help' {
     artifactPath: undefined,
     progress: undefined,
   };
-  const positional: string[] = [];
-  for (const { arg, flag, value } of argTokens(argv, (name) => new UsageError(`${name} needs a value`))) {
+  const positional = readArgs(argv, opts, (flag, value) => {
     switch (flag) {
-      case '-h':
-      case '--help':
-        return 'help';
       case '-n':
       case '--name':
         opts.name = value();
-        break;
-      case '--tracking-uri':
-        opts.trackingUri = value();
-        break;
+        return true;
       case '-t':
       case '--tag': {
         const [k, v] = keyValue(flag, value());
         opts.tags[k] = v;
-        break;
+        return true;
       }
       case '-a':
       case '--alias':
         opts.aliases.push(value());
-        break;
+        return true;
       case '--description':
         opts.description = value();
-        break;
+        return true;
       case '--param': {
         const [k, v] = keyValue(flag, value());
         opts.params[k] = v;
-        break;
+        return true;
       }
       case '--metric': {
         const [k, v] = keyValue(flag, value());
         const n = Number(v);
         if (v.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--metric ${k}: '${v}' is not a number`);
         opts.metrics[k] = n;
-        break;
+        return true;
       }
       case '--run-id':
         opts.runId = value();
-        break;
+        return true;
       case '--experiment-name':
         opts.experimentName = value();
-        break;
+        return true;
       case '--artifact-path':
         opts.artifactPath = value();
-        break;
-      case '--progress':
-        opts.progress = true;
-        break;
-      case '--no-progress':
-        opts.progress = false;
-        break;
+        return true;
       default:
-        if (arg.startsWith('-') && arg !== '-') throw new UsageError(`unknown option '${arg}'`);
-        positional.push(arg);
+        return false;
     }
-  }
+  });
+  if (positional === 'help') return 'help';
   if (positional.length !== 1) throw new UsageError('give exactly one directory to publish');
   opts.dir = positional[0] as string;
   if (!opts.name) throw new UsageError('--name is required');

@@ -3,7 +3,9 @@
  * (mlflow/cli/__init__.py: server, mlflow/utils/cli_args.py), parsed once into a frozen object.
  * Nothing else in the program reads process.env.
  */
+import os from 'node:os';
 import path from 'node:path';
+import { LOG_LEVELS, type LogLevel } from '../logger.js';
 import { isS3Uri, parseS3Uri, s3SettingsFromEnv, type S3Settings } from './s3-settings.js';
 import { argTokens } from './argv.js';
 import { ConfigError } from './config-error.js';
@@ -12,7 +14,9 @@ import { parseStoreUri, type StoreLocation } from './store-uri.js';
 export { ConfigError };
 
 export interface ServerConfig {
+  /** Experiments, runs and logged models (`--backend-store-uri`), as in `mlflow server`. */
   readonly backendStore: StoreLocation;
+  /** Registered models and versions: the backend store itself unless `--registry-store-uri` names another. */
   readonly registryStore: StoreLocation;
   /** Root for new experiments' artifact locations; `mlflow-artifacts:/` when artifacts are served. */
   readonly defaultArtifactRoot: string;
@@ -29,15 +33,32 @@ export interface ServerConfig {
   readonly staticPrefix: string;
   /** Largest body the native publish API accepts. */
   readonly maxPublishBytes: number;
+  /** Lowest level logged: `info` logs a line per 4xx and 5xx, `debug` one per request. */
+  readonly logLevel: LogLevel;
+  /** PostgreSQL connections per worker process. */
+  readonly poolSize: number;
 }
 
+/** Default cap on a native publish request's body. */
 export const DEFAULT_MAX_PUBLISH_BYTES = 10 * 1024 ** 3;
 
-type FlagKind = 'string' | 'int' | 'bool';
+/** Most PostgreSQL connections one worker opens by default (the pool's size before it was configurable). */
+const MAX_DEFAULT_POOL = 10;
+
+/**
+ * About two connections per core across all workers, at least two per worker and at most ten: a
+ * worker is one thread, so more connections than it can keep busy only take slots on the server.
+ */
+export function defaultPoolSize(cores: number, workers: number): number {
+  return Math.min(MAX_DEFAULT_POOL, Math.max(2, Math.ceil((2 * cores) / workers)));
+}
+
+type FlagKind = 'string' | 'int' | 'bool' | 'level';
 interface FlagSpec {
   readonly key: keyof RawFlags;
   readonly kind: FlagKind;
-  readonly env?: string;
+  /** Environment variables, the first one set wins. */
+  readonly env?: string | readonly string[];
 }
 
 interface RawFlags {
@@ -52,6 +73,8 @@ interface RawFlags {
   workers?: number;
   staticPrefix?: string;
   maxPublishBytes?: number;
+  logLevel?: LogLevel;
+  poolSize?: number;
 }
 
 /** Flag names and their environment variables, as `mlflow server` spells them. */
@@ -78,6 +101,9 @@ const FLAGS: Readonly<Record<string, FlagSpec>> = {
   '-w': { key: 'workers', kind: 'int' },
   '--static-prefix': { key: 'staticPrefix', kind: 'string', env: 'MLFLOW_STATIC_PREFIX' },
   '--max-publish-bytes': { key: 'maxPublishBytes', kind: 'int', env: 'FLOWREG_MAX_PUBLISH_BYTES' },
+  // MLflow reads MLFLOW_LOGGING_LEVEL for its own logger (mlflow/utils/logging_utils.py).
+  '--log-level': { key: 'logLevel', kind: 'level', env: ['FLOWREG_LOG_LEVEL', 'MLFLOW_LOGGING_LEVEL'] },
+  '--db-pool-size': { key: 'poolSize', kind: 'int', env: 'FLOWREG_DB_POOL_SIZE' },
 };
 
 /** Accepted for compatibility with `mlflow server` command lines; they take a value we ignore. */
@@ -105,8 +131,19 @@ function parseInt10(raw: string, name: string): number {
   return Number(raw.trim());
 }
 
+/** debug, info, warn or error; Python's names (WARNING, CRITICAL) too, in any case. */
+function parseLevel(raw: string, name: string): LogLevel {
+  const v = raw.trim().toLowerCase();
+  const level = v === 'warning' ? 'warn' : v === 'critical' ? 'error' : v;
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+    throw new ConfigError(`${name}: expected debug, info, warning or error, got '${raw}'`);
+  }
+  return level as LogLevel;
+}
+
 function coerce(spec: FlagSpec, raw: string, name: string): string | number | boolean {
   if (spec.kind === 'int') return parseInt10(raw, name);
+  if (spec.kind === 'level') return parseLevel(raw, name);
   if (spec.kind === 'bool') return parseBool(raw, name);
   return raw;
 }
@@ -137,10 +174,9 @@ function readArgv(argv: readonly string[]): RawFlags {
 function readEnv(env: NodeJS.ProcessEnv): RawFlags {
   const flags: Record<string, unknown> = {};
   for (const spec of Object.values(FLAGS)) {
-    if (!spec.env) continue;
-    const raw = env[spec.env];
-    if (raw === undefined || raw === '') continue;
-    flags[spec.key] = coerce(spec, raw, spec.env);
+    const name = (typeof spec.env === 'string' ? [spec.env] : (spec.env ?? [])).find((n) => env[n] !== undefined && env[n] !== '');
+    if (name === undefined) continue;
+    flags[spec.key] = coerce(spec, env[name] as string, name);
   }
   return flags as RawFlags;
 }
@@ -150,6 +186,7 @@ export function loadServerConfig(
   argv: readonly string[],
   env: NodeJS.ProcessEnv,
   cwd: string = process.cwd(),
+  cores: number = os.availableParallelism(),
 ): ServerConfig {
   const raw: RawFlags = { ...readEnv(env), ...readArgv(argv) };
 
@@ -186,7 +223,10 @@ export function loadServerConfig(
     defaultArtifactRoot = serveArtifacts ? 'mlflow-artifacts:/' : path.resolve(cwd, 'mlruns');
   }
 
-  return Object.freeze({
+  const poolSize = raw.poolSize ?? defaultPoolSize(cores, workers);
+  if (poolSize < 1 || poolSize > 1000) throw new ConfigError(`--db-pool-size: expected 1 to 1000, got ${poolSize}`);
+
+  return deepFreeze({
     backendStore,
     registryStore,
     defaultArtifactRoot,
@@ -199,7 +239,17 @@ export function loadServerConfig(
     workers,
     staticPrefix,
     maxPublishBytes: raw.maxPublishBytes ?? DEFAULT_MAX_PUBLISH_BYTES,
+    logLevel: raw.logLevel ?? 'info',
+    poolSize,
   });
+}
+
+/** Frozen all the way down: nothing downstream can change what the operator configured. */
+function deepFreeze<T extends object>(value: T): T {
+  for (const inner of Object.values(value)) {
+    if (typeof inner === 'object' && inner !== null && !Object.isFrozen(inner)) deepFreeze(inner as object);
+  }
+  return Object.freeze(value);
 }
 
 export const SERVER_HELP = `Usage: flowreg server [OPTIONS]
@@ -223,5 +273,9 @@ Options (each also read from the environment variable in brackets):
   --static-prefix PREFIX        prefix for every route, e.g. /mlflow  [MLFLOW_STATIC_PREFIX]
   --max-publish-bytes N         largest upload of the native publish API (default 10 GiB)
                                 [FLOWREG_MAX_PUBLISH_BYTES]
+  --log-level LEVEL             debug, info (default: a line per 4xx/5xx response), warning or
+                                error  [FLOWREG_LOG_LEVEL, MLFLOW_LOGGING_LEVEL]
+  --db-pool-size N              PostgreSQL connections per worker (default: about 2 per core
+                                across the workers, 2 to 10)  [FLOWREG_DB_POOL_SIZE]
   --help                        show this message
 `;

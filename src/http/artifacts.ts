@@ -9,42 +9,34 @@
  *   DELETE /artifacts/<path>          delete
  *   POST   /mpu/{create,complete,abort}/<path>, GET /presigned/<path>   S3 only; 501 on local disk
  *
- * Mounted ahead of the JSON dispatcher so no body parser ever sees an upload. `<path>` is taken
- * from the raw URL and decoded only by the path gate (`safeArtifactPath`).
+ * Stream routes of the one route table: nothing reads an upload's body but its handler. `<path>` is
+ * taken from the raw URL and decoded only by the path gate (`safeArtifactPath`).
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { NextFunction, Request, Response, Router } from 'express';
+import type { Request, Response } from 'express';
 import type { ArtifactStore } from '../artifacts/artifact-store.js';
 import { safeArtifactPath } from '../artifacts/safe-path.js';
-import { invalidParameter, notFound } from '../protocol/errors.js';
+import { invalidParameter, MlflowError, notFound } from '../protocol/errors.js';
 import { readRequestMessage, RequestMessage, requestMissing } from '../protocol/request.js';
+import type { Logger } from '../logger.js';
 import { sendStoredFile } from './file-download.js';
-import { sendError, sendJson } from './respond.js';
-import { consoleLogger, type Logger } from '../logger.js';
+import { sendJson } from './json.js';
+import type { HttpMethod, StreamContext, StreamRouteDef } from './router.js';
 
 export interface ArtifactRouteDeps {
   /** The `--artifacts-destination`. */
   readonly store: ArtifactStore;
   readonly serveArtifacts: boolean;
-  readonly logger?: Logger;
+  readonly staticPrefix: string;
+  readonly logger: Logger;
 }
 
-const BASES = ['/api/2.0/mlflow-artifacts', '/ajax-api/2.0/mlflow-artifacts'];
+/** Where MLflow mounts the proxy (handlers.py: _get_paths with `mlflow-artifacts`). */
+export const ARTIFACT_API_BASES = ['/api/2.0/mlflow-artifacts', '/ajax-api/2.0/mlflow-artifacts'] as const;
 
 /** exceptions.py: _UnsupportedMultipartUploadException; clients fall back to a plain PUT on it. */
 const MPU_UNSUPPORTED = 'Multipart upload is not supported for the current artifact repository';
 /** exceptions.py: _UnsupportedMultipartDownloadException; clients fall back to a plain GET. */
 const MPD_UNSUPPORTED = 'Multipart download is not supported for the current artifact repository';
-
-/**
- * A disabled endpoint: 503 with a plain-text body, which the client retries and then reports, as
- * Flask's `Response(text, 503)` in _disable_unless_serve_artifacts / _disable_if_artifacts_only.
- */
-export function sendDisabled(req: IncomingMessage, res: ServerResponse, text: string): void {
-  req.resume();
-  res.writeHead(503, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
-  res.end(text);
-}
 
 export function artifactsOnlyMessage(rule: string): string {
   return (
@@ -60,29 +52,10 @@ function noServeMessage(rule: string): string {
   );
 }
 
-/**
- * A client that went away: an upload cut short, or a download closed early. The latter includes a
- * client closing right after the last byte, which `pipeline` reports as ERR_STREAM_PREMATURE_CLOSE
- * though everything arrived. Nothing to report to anyone.
- */
-function clientGone(err: unknown, req: IncomingMessage): boolean {
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'ECONNRESET' || code === 'EPIPE') return true;
-  return req.destroyed && !req.complete;
-}
-
 type Handler = (req: Request, res: Response, rawPath: string) => Promise<void>;
 
-interface Route {
-  readonly method: string;
-  /** Flask's rule, for the disabled message. */
-  readonly rule: string;
-  readonly handler: Handler;
-}
-
-export function artifactRoutes(deps: ArtifactRouteDeps): (router: Router) => void {
-  const { store } = deps;
-  const log = deps.logger ?? consoleLogger();
+export function artifactRoutes(deps: ArtifactRouteDeps): StreamRouteDef[] {
+  const { store, logger: log } = deps;
 
   const upload: Handler = async (req, res, raw) => {
     const rel = safeArtifactPath(raw);
@@ -127,7 +100,7 @@ export function artifactRoutes(deps: ArtifactRouteDeps): (router: Router) => voi
     async (req, res, raw) => {
       safeArtifactPath(raw);
       req.resume();
-      sendJson(res, 501, { error_code: 'NOT_IMPLEMENTED', message });
+      throw new MlflowError('NOT_IMPLEMENTED', message);
     };
 
   /**
@@ -190,56 +163,28 @@ export function artifactRoutes(deps: ArtifactRouteDeps): (router: Router) => voi
     sendJson(res, 200, { url: signed.url, headers: signed.headers, file_size: signed.fileSize });
   };
 
-  const fileRoutes: Record<string, readonly Route[]> = {
-    '/artifacts/': [
-      { method: 'GET', rule: '/artifacts/<path:artifact_path>', handler: download },
-      { method: 'HEAD', rule: '/artifacts/<path:artifact_path>', handler: download },
-      { method: 'PUT', rule: '/artifacts/<path:artifact_path>', handler: upload },
-      { method: 'DELETE', rule: '/artifacts/<path:artifact_path>', handler: remove },
-    ],
-    '/mpu/create/': [{ method: 'POST', rule: '/mpu/create/<path:artifact_path>', handler: mpuCreate }],
-    '/mpu/complete/': [{ method: 'POST', rule: '/mpu/complete/<path:artifact_path>', handler: mpuComplete }],
-    '/mpu/abort/': [{ method: 'POST', rule: '/mpu/abort/<path:artifact_path>', handler: mpuAbort }],
-    '/presigned/': [{ method: 'GET', rule: '/presigned/<path:artifact_path>', handler: presigned }],
-  };
-  const listRoutes: readonly Route[] = [
-    { method: 'GET', rule: '/artifacts', handler: list },
-    { method: 'HEAD', rule: '/artifacts', handler: list },
+  /** Flask's rules (for the disabled message) under each base, and their handlers. */
+  const table: readonly (readonly [HttpMethod[], string, string, Handler])[] = [
+    [['GET', 'HEAD'], '/artifacts', '/artifacts', list],
+    [['GET', 'HEAD'], '/artifacts/{path+}', '/artifacts/<path:artifact_path>', download],
+    // An empty <path> matches no MLflow route, except for an upload, which then lacks a file name.
+    [['PUT'], '/artifacts/{path*}', '/artifacts/<path:artifact_path>', upload],
+    [['DELETE'], '/artifacts/{path+}', '/artifacts/<path:artifact_path>', remove],
+    [['POST'], '/mpu/create/{path+}', '/mpu/create/<path:artifact_path>', mpuCreate],
+    [['POST'], '/mpu/complete/{path+}', '/mpu/complete/<path:artifact_path>', mpuComplete],
+    [['POST'], '/mpu/abort/{path+}', '/mpu/abort/<path:artifact_path>', mpuAbort],
+    [['GET'], '/presigned/{path+}', '/presigned/<path:artifact_path>', presigned],
   ];
-
-  /** The route for a path below the base, and the raw (still encoded) `<path>`. */
-  function match(method: string, sub: string): { route: Route; raw: string } | undefined {
-    if (sub === '/artifacts') {
-      const route = listRoutes.find((r) => r.method === method);
-      return route && { route, raw: '' };
-    }
-    for (const [prefix, routes] of Object.entries(fileRoutes)) {
-      if (!sub.startsWith(prefix)) continue;
-      const raw = sub.slice(prefix.length);
-      const route = routes.find((r) => r.method === method);
-      // An empty <path> matches no MLflow route, except for an upload, which then lacks a file name.
-      if (!route || (raw === '' && method !== 'PUT')) return undefined;
-      return { route, raw };
-    }
-    return undefined;
-  }
-
-  return (router: Router) => {
-    router.use(BASES, (req: Request, res: Response, next: NextFunction) => {
-      const found = match(req.method, req.path);
-      if (!found) return next();
-      if (!deps.serveArtifacts) return sendDisabled(req, res, noServeMessage(`${req.baseUrl}${found.route.rule}`));
-      found.route.handler(req, res, found.raw).catch((err: unknown) => {
-        if (clientGone(err, req)) {
-          log('debug', `artifact ${req.method} ${req.path}: client went away`);
-          if (!res.writableEnded) res.destroy();
-          return;
-        }
-        // Answer first, then drain an upload the error left unread (keeps the connection usable).
-        sendError(res, err, log);
-        if (!req.readableEnded) req.resume();
-      });
-    });
-  };
+  return ARTIFACT_API_BASES.flatMap((base) =>
+    table.map(([method, path, rule, handler]): StreamRouteDef => {
+      const text = noServeMessage(`${deps.staticPrefix}${base}${rule}`);
+      return {
+        kind: 'stream',
+        method,
+        paths: [`${base}${path}`],
+        handler: ({ req, res, pathParams }: StreamContext) => handler(req, res, pathParams.path ?? ''),
+        ...(deps.serveArtifacts ? {} : { disabled: () => text }),
+      };
+    }),
+  );
 }
-

@@ -10,7 +10,6 @@ import type { ArtifactStore } from '../artifacts/artifact-store.js';
 import { contentDisposition, parseRange } from '../artifacts/download-headers.js';
 import { guessMimeType } from '../artifacts/mime.js';
 import { MlflowError } from '../protocol/errors.js';
-import { sendJson } from './respond.js';
 
 export function destroyStream(stream: NodeJS.ReadableStream, err?: Error): void {
   (stream as NodeJS.ReadableStream & { destroy?: (e?: Error) => void }).destroy?.(err);
@@ -43,12 +42,11 @@ export async function sendStoredFile(
     if (range) {
       destroyStream(whole.stream);
       if (range === 'unsatisfiable') {
-        res.setHeader('Content-Range', `bytes */${whole.size}`);
-        sendJson(res, 416, {
-          error_code: 'INVALID_PARAMETER_VALUE',
-          message: `Requested range not satisfiable: ${String(rangeHeader)}`,
+        // Flask's send_file answers 416 with the size in Content-Range (RFC 9110 15.5.17).
+        throw new MlflowError('INVALID_PARAMETER_VALUE', `Requested range not satisfiable: ${String(rangeHeader)}`, {
+          httpStatus: 416,
+          headers: { 'Content-Range': `bytes */${whole.size}` },
         });
-        return;
       }
       const part = await store.read(path, range);
       if (!part) continue;

@@ -1,19 +1,26 @@
 /**
- * The route table for MLflow's JSON APIs. Each RPC is registered once, by its API version and path
- * (e.g. `2.0`, `/mlflow/registered-models/create`), and answered under both `/api/<v>` and
- * `/ajax-api/<v>` (mlflow/server/handlers.py: _get_paths), behind the optional static prefix.
- * Exact paths are a map lookup, so the cost per request does not grow with the number of routes.
+ * The one route table. Every route the server answers is registered here (http/routes.ts does it):
+ * MLflow's JSON RPCs, registered once by API version and path (e.g. `2.0`,
+ * `/mlflow/registered-models/create`) and answered under both `/api/<v>` and `/ajax-api/<v>`
+ * (mlflow/server/handlers.py: _get_paths), and the routes that stream their bodies themselves
+ * (artifacts, the native API, /health). Paths are matched after the static prefix.
+ *
+ * Exact paths are a map lookup, so the cost per request does not grow with the number of routes;
+ * only paths with `{…}` segments are tried one by one.
  */
 import type { Request, Response } from 'express';
+import { invalidParameter } from '../protocol/errors.js';
 import type { RequestMessage } from '../protocol/request.js';
 
-export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'PUT';
+export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PATCH' | 'DELETE' | 'PUT';
+
+export type PathParams = Readonly<Record<string, string>>;
 
 export interface JsonContext {
   readonly req: Request;
   readonly res: Response;
   /** Values captured by `{name}` segments of the route path, URL-decoded. */
-  readonly pathParams: Readonly<Record<string, string>>;
+  readonly pathParams: PathParams;
   /** Reads the MLflow request message (query string or JSON body). */
   message(): Promise<RequestMessage>;
 }
@@ -21,83 +28,154 @@ export interface JsonContext {
 /** Returns the JSON response body; `{}` for empty success (never 204: clients reject it). */
 export type JsonHandler = (ctx: JsonContext) => Promise<object> | object;
 
-export interface RouteDef {
+export interface StreamContext {
+  readonly req: Request;
+  readonly res: Response;
+  readonly pathParams: PathParams;
+}
+
+/** Writes the whole response itself (or throws before writing anything). */
+export type StreamHandler = (ctx: StreamContext) => Promise<void>;
+
+interface RouteOptions {
+  /**
+   * Set when the server's mode turns the route off: the text of its 503, given the request path
+   * with the static prefix (handlers.py: _disable_if_artifacts_only, _disable_unless_serve_artifacts).
+   */
+  readonly disabled?: (path: string) => string;
+}
+
+/** An MLflow JSON RPC. */
+export interface RouteDef extends RouteOptions {
+  readonly kind?: 'json';
   readonly method: HttpMethod | readonly HttpMethod[];
   readonly version: '2.0' | '3.0';
-  /** Path after `/api/<version>`; `{name}` captures one segment, `{name+}` the rest. */
+  /** Path after `/api/<version>`; `{name}` captures one segment. */
   readonly path: string;
   readonly handler: JsonHandler;
 }
 
-interface PatternRoute {
-  readonly method: HttpMethod;
-  readonly regex: RegExp;
-  readonly names: readonly string[];
-  readonly handler: JsonHandler;
+/** A route that reads and writes bodies as streams. */
+export interface StreamRouteDef extends RouteOptions {
+  readonly kind: 'stream';
+  readonly method: HttpMethod | readonly HttpMethod[];
+  /**
+   * Whole paths (after the static prefix). `{name}` captures one segment, URL-decoded. `{name+}`
+   * captures the non-empty rest and `{name*}` the rest or nothing, both still encoded: such a tail
+   * is a file path, decoded only by the path gate (artifacts/safe-path.ts).
+   */
+  readonly paths: readonly string[];
+  readonly handler: StreamHandler;
+  /** How the error for a bad %-escape names a parameter (`model name`); its name otherwise. */
+  readonly paramLabels?: Readonly<Record<string, string>>;
 }
 
+export type Route = (
+  | { readonly kind: 'json'; readonly handler: JsonHandler }
+  | { readonly kind: 'stream'; readonly handler: StreamHandler }
+) &
+  RouteOptions & {
+    readonly params: readonly { readonly name: string; readonly label: string; readonly encoded: boolean }[];
+  };
+
 export interface RouteMatch {
-  readonly handler: JsonHandler;
-  readonly pathParams: Readonly<Record<string, string>>;
+  readonly route: Route;
+  /** The captured segments, still encoded, in the order of `route.params`. */
+  readonly captures: readonly string[];
 }
 
 export type LookupResult = RouteMatch | { readonly methodNotAllowed: true } | undefined;
 
+interface PatternRoute {
+  readonly method: string;
+  readonly regex: RegExp;
+  readonly match: Omit<RouteMatch, 'captures'>;
+}
+
+const NO_CAPTURES: readonly string[] = Object.freeze([]);
+const NO_PARAMS: PathParams = Object.freeze({});
+
 export class RouteTable {
-  private readonly exact = new Map<string, JsonHandler>();
-  private readonly exactPaths = new Set<string>();
+  private readonly exact = new Map<string, RouteMatch>();
+  /** Paths of JSON RPCs: a wrong method on them is "does not accept", as MLflow's Flask answers. */
+  private readonly jsonPaths = new Set<string>();
   private readonly patterns: PatternRoute[] = [];
 
-  add(routes: readonly RouteDef[]): this {
-    for (const route of routes) {
-      const methods = Array.isArray(route.method) ? route.method : [route.method as HttpMethod];
-      const key = `${route.version}${route.path}`;
-      for (const method of methods) {
-        if (!route.path.includes('{')) {
-          this.exact.set(`${method} ${key}`, route.handler);
-          this.exactPaths.add(key);
-          continue;
+  add(routes: readonly (RouteDef | StreamRouteDef)[]): this {
+    for (const def of routes) {
+      const methods: readonly HttpMethod[] = typeof def.method === 'string' ? [def.method] : def.method;
+      if (def.kind === 'stream') {
+        for (const path of def.paths) this.register(methods, path, { kind: 'stream', handler: def.handler }, def, def.paramLabels);
+      } else {
+        for (const api of ['/api', '/ajax-api']) {
+          this.register(methods, `${api}/${def.version}${def.path}`, { kind: 'json', handler: def.handler }, def, undefined);
         }
-        const names: string[] = [];
-        const source = key
-          .split('/')
-          .map((segment) => {
-            const m = /^\{(\w+)(\+?)\}$/.exec(segment);
-            if (!m) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-            names.push(m[1] as string);
-            return m[2] ? '(.+)' : '([^/]+)';
-          })
-          .join('/');
-        this.patterns.push({ method, regex: new RegExp(`^${source}$`), names, handler: route.handler });
       }
     }
     return this;
   }
 
-  /** `key` is `<version><path>`, e.g. `2.0/mlflow/registered-models/get`. */
-  lookup(method: string, key: string): LookupResult {
-    const handler = this.exact.get(`${method} ${key}`);
-    if (handler) return { handler, pathParams: {} };
-    let pathExists = this.exactPaths.has(key);
-    for (const p of this.patterns) {
-      const m = p.regex.exec(key);
-      if (!m) continue;
-      pathExists = true;
-      if (p.method !== method) continue;
-      const pathParams: Record<string, string> = {};
-      p.names.forEach((name, i) => {
-        pathParams[name] = safeDecode(m[i + 1] as string);
-      });
-      return { handler: p.handler, pathParams };
+  private register(
+    methods: readonly HttpMethod[],
+    path: string,
+    target: Pick<Route, 'kind' | 'handler'>,
+    options: RouteOptions,
+    labels: Readonly<Record<string, string>> | undefined,
+  ): void {
+    const params: { name: string; label: string; encoded: boolean }[] = [];
+    const source = path
+      .split('/')
+      .map((segment) => {
+        const m = /^\{(\w+)([+*]?)\}$/.exec(segment);
+        if (!m) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+        const name = m[1] as string;
+        params.push({ name, label: labels?.[name] ?? name, encoded: m[2] !== '' });
+        return m[2] === '+' ? '(.+)' : m[2] === '*' ? '(.*)' : '([^/]+)';
+      })
+      .join('/');
+    const route = { ...target, ...(options.disabled ? { disabled: options.disabled } : {}), params } as Route;
+    if (route.kind === 'json' && params.length === 0) this.jsonPaths.add(path);
+    for (const method of methods) {
+      if (params.length === 0) this.exact.set(`${method} ${path}`, { route, captures: NO_CAPTURES });
+      else this.patterns.push({ method, regex: new RegExp(`^${source}$`), match: { route } });
     }
-    return pathExists ? { methodNotAllowed: true } : undefined;
+  }
+
+  lookup(method: string, path: string): LookupResult {
+    const found = this.exact.get(`${method} ${path}`);
+    if (found) return found;
+    let jsonPath = this.jsonPaths.has(path);
+    for (const p of this.patterns) {
+      const m = p.regex.exec(path);
+      if (!m) continue;
+      if (p.match.route.kind === 'json') jsonPath = true;
+      if (p.method !== method) continue;
+      return { route: p.match.route, captures: m.slice(1) as string[] };
+    }
+    return jsonPath ? { methodNotAllowed: true } : undefined;
   }
 }
 
-function safeDecode(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
+/**
+ * The path parameters of a match: the one place they are decoded. A bad %-escape in a decoded
+ * segment is the client's mistake, so a 400 names it (flowreg's native API has always said so;
+ * MLflow's RPCs take no path parameters).
+ */
+export function pathParamsOf(match: RouteMatch): PathParams {
+  const { params } = match.route;
+  if (params.length === 0) return NO_PARAMS;
+  const out: Record<string, string> = {};
+  params.forEach((p, i) => {
+    const raw = match.captures[i] ?? '';
+    if (p.encoded) {
+      out[p.name] = raw;
+      return;
+    }
+    try {
+      out[p.name] = decodeURIComponent(raw);
+    } catch {
+      throw invalidParameter(`Invalid ${p.label} in the URL: bad percent-encoding`);
+    }
+  });
+  return out;
 }

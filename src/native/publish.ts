@@ -1,6 +1,6 @@
 /**
  * Publishing a model version without an MLflow client: the registry and tracking side of
- * `POST /api/flowreg/v1/models/{name}/versions` (the HTTP side is http/native-api.ts).
+ * `POST /api/flowreg/v1/models/{name}/versions` (the HTTP side is http/native/publish.ts).
  *
  * What a publish produces is what `mlflow.<flavor>.log_model(…, registered_model_name=…)` of a
  * 2.x client produces, so every MLflow client can load it:
@@ -42,8 +42,8 @@ export interface PublisherDeps {
   readonly runs: Runs;
   /** The `--artifacts-destination`. */
   readonly store: ArtifactStore;
-  readonly logger?: Logger;
-  readonly now?: Clock;
+  readonly logger: Logger;
+  readonly now: Clock;
 }
 
 function isCode(err: unknown, code: string): boolean {
@@ -54,7 +54,7 @@ export class Publisher {
   constructor(private readonly deps: PublisherDeps) {}
 
   private now(): number {
-    return (this.deps.now ?? Date.now)();
+    return this.deps.now();
   }
 
   private async experimentFor(meta: PublishMetadata): Promise<Experiment> {
@@ -160,7 +160,9 @@ export class Publisher {
     return new Publication(this.deps, this.log, meta, version, runId, createdRun, runDir, versionDir);
   }
 
-  private readonly log: Logger = (level, message) => this.deps.logger?.(level, message);
+  private get log(): Logger {
+    return this.deps.logger;
+  }
 
   private async dropRun(runId: string, runDir: string): Promise<void> {
     await dropRun(this.deps, this.log, runId, runDir);
@@ -180,7 +182,7 @@ async function dropRun(deps: PublisherDeps, log: Logger, runId: string, runDir: 
   const suffix = `/${runId}/artifacts`;
   const home = runDir.endsWith(suffix) ? runDir.slice(0, -'/artifacts'.length) : runDir;
   await attempt(log, `deleting the files of run ${runId}`, () => deps.store.delete(home));
-  await attempt(log, `marking run ${runId} FAILED`, () => deps.runs.update(runId, { status: 'FAILED', endTime: Date.now() }));
+  await attempt(log, `marking run ${runId} FAILED`, () => deps.runs.update(runId, { status: 'FAILED', endTime: deps.now() }));
   await attempt(log, `deleting run ${runId}`, () => deps.runs.delete(runId));
 }
 
@@ -250,7 +252,7 @@ export class Publication {
     const { meta, version } = this;
     if (this.written.length === 0) throw invalidParameter('The request has no file parts: publish at least one file.');
     await runs.logBatch(this.runId, meta.metrics, meta.params, [{ key: PUBLISHED_VERSION_TAG, value: `${version.name}/${version.version}` }]);
-    if (this.createdRun) await runs.update(this.runId, { status: 'FINISHED', endTime: Date.now() });
+    if (this.createdRun) await runs.update(this.runId, { status: 'FINISHED', endTime: this.deps.now() });
     await modelVersions.setStatus(version.name, version.version, 'READY', null);
     this.finished = true;
     // Aliases move only to a READY version. The names were checked up front, so this fails only if

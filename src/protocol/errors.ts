@@ -47,17 +47,36 @@ const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   DEADLINE_EXCEEDED: 504,
 };
 
+/**
+ * What an error may carry besides its code and message. `httpStatus` and `headers` exist for the
+ * few answers whose status is not the code's (a 416 for an unsatisfiable Range, as Flask's
+ * send_file answers it); `cause` keeps the original failure for the log (mlflow-go's
+ * contract.Error keeps it as `Inner`).
+ */
+export interface MlflowErrorOptions {
+  readonly cause?: unknown;
+  readonly httpStatus?: number;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
 export class MlflowError extends Error {
+  /** Response headers to send with the error body (e.g. `Content-Range` on a 416). */
+  readonly headers: Readonly<Record<string, string>> | undefined;
+  private readonly status: number | undefined;
+
   constructor(
     readonly code: ErrorCode,
     message: string,
+    options: MlflowErrorOptions = {},
   ) {
-    super(message);
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'MlflowError';
+    this.status = options.httpStatus;
+    this.headers = options.headers;
   }
 
   get httpStatus(): number {
-    return HTTP_STATUS[this.code];
+    return this.status ?? HTTP_STATUS[this.code];
   }
 
   toJSON(): { error_code: ErrorCode; message: string } {
@@ -75,8 +94,4 @@ export function notFound(message: string): MlflowError {
 
 export function alreadyExists(message: string): MlflowError {
   return new MlflowError('RESOURCE_ALREADY_EXISTS', message);
-}
-
-export function httpStatusOf(code: ErrorCode): number {
-  return HTTP_STATUS[code];
 }

@@ -81,7 +81,7 @@ export async function createTestApp(backend: BackendName = 'sqlite', options: Te
     logs.push(`${level}: ${message}`);
   };
   const services = await openServices({
-    store: location,
+    backendStore: location,
     defaultArtifactRoot: options.defaultArtifactRoot ?? 'mlflow-artifacts:/',
     artifactsDestination: options.artifactsDestination ?? path.join(dir, 'mlartifacts'),
     ...(options.s3 ? { s3: options.s3 } : {}),

@@ -10,7 +10,7 @@ import { Readable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { Progress } from '../../src/cli/progress.js';
-import { extractTar, UnsafeArchiveError } from '../../src/native/extract.js';
+import { extractTar, UnsafeArchiveError } from '../../src/cli/client/extract.js';
 import { readTar, TAR_TRAILER, tarHeader, tarPadding, tarSize, type TarEntry } from '../../src/native/tar.js';
 import { API, createTestApp, type TestApp } from '../helpers/app.js';
 import { listen, type Listening } from './artifacts-helpers.js';

@@ -23,7 +23,7 @@ describe('lazy loading of the AWS SDK', () => {
   const open = async (destination: string, name: string) => {
     const file = path.join(dir, `${name}.db`);
     const services = await openServices({
-      store: { kind: 'sqlite', file, uri: `sqlite:///${file}` },
+      backendStore: { kind: 'sqlite', file, uri: `sqlite:///${file}` },
       defaultArtifactRoot: 'mlflow-artifacts:/',
       artifactsDestination: destination,
       serveArtifacts: true,

@@ -54,7 +54,7 @@ describe.skipIf(!pair)('MLFLOW_S3_IGNORE_TLS', () => {
   });
 
   const open = async (ignoreTls: boolean) => {
-    const store = await openS3ArtifactStore('s3://tls-bucket/p', { endpointUrl: endpoint, ignoreTls, region: 'us-east-1', uploadExtraArgs: {}, presignedDownloadTtlSeconds: 300 });
+    const store = await openS3ArtifactStore('s3://tls-bucket/p', { endpointUrl: endpoint, ignoreTls, region: 'us-east-1', uploadExtraArgs: {}, presignedDownloadTtlSeconds: 300 }, { logger: () => undefined });
     stores.push(store);
     return store;
   };

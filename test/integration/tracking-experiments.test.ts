@@ -43,11 +43,12 @@ describe.each(backends())('experiments (%s)', (backend) => {
     it.runIf(backend === 'sqlite')('is created once when the services open the same database again', async () => {
       const file = path.join(t.dir, 'flowreg.db');
       const again = await openServices({
-        store: { kind: 'sqlite', file, uri: `sqlite:///${file}` },
+        backendStore: { kind: 'sqlite', file, uri: `sqlite:///${file}` },
         defaultArtifactRoot: 's3://elsewhere',
         artifactsDestination: path.join(t.dir, 'mlartifacts'),
         serveArtifacts: true,
         artifactsOnly: false,
+        logger: () => undefined,
       });
       try {
         const res = ok(await supertest(createApp(again.deps)).get('/api/2.0/mlflow/experiments/search?max_results=1000&view_type=ALL'));

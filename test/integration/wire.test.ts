@@ -271,7 +271,7 @@ describe.each(backends())('wire conventions (%s)', (backend) => {
       };
       let app: supertest.Agent;
       beforeAll(() => {
-        app = supertest.agent(createApp({ ...t.services.deps, extraRoutes: [probe] }));
+        app = supertest.agent(createApp(t.services.deps, [probe]));
       });
 
       it.each([

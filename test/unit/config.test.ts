@@ -2,7 +2,8 @@
  * `flowreg server` flags and environment variables, as `mlflow server` takes them.
  */
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadServerConfig } from '../../src/config/config.js';
+import { ConfigError, defaultPoolSize, loadServerConfig } from '../../src/config/config.js';
+import { restartDelay } from '../../src/server.js';
 
 const CWD = '/srv/work';
 
@@ -39,6 +40,7 @@ describe('loadServerConfig', () => {
     expect(loadServerConfig(['--gunicorn-opts', '--log-level debug', '--dev'], {}, CWD).port).toBe(5000);
   });
 
+  // That the server then really keeps the registry apart: integration/server-wiring.test.ts.
   it('takes a separate registry store', () => {
     const c = loadServerConfig(['--registry-store-uri', 'sqlite:////r.db'], {}, CWD);
     expect(c.registryStore).toMatchObject({ file: '/r.db' });
@@ -64,5 +66,37 @@ describe('loadServerConfig', () => {
 
   it('rejects a bad environment variable', () => {
     expect(() => loadServerConfig([], { MLFLOW_SERVE_ARTIFACTS: 'maybe' }, CWD)).toThrow(/MLFLOW_SERVE_ARTIFACTS: expected true or false/);
+  });
+
+  it('logs at info by default; --log-level, FLOWREG_LOG_LEVEL and MLFLOW_LOGGING_LEVEL change it', () => {
+    expect(loadServerConfig([], {}, CWD).logLevel).toBe('info');
+    expect(loadServerConfig(['--log-level', 'DEBUG'], {}, CWD).logLevel).toBe('debug');
+    expect(loadServerConfig([], { MLFLOW_LOGGING_LEVEL: 'WARNING' }, CWD).logLevel).toBe('warn');
+    expect(loadServerConfig([], { MLFLOW_LOGGING_LEVEL: 'warning', FLOWREG_LOG_LEVEL: 'error' }, CWD).logLevel).toBe('error');
+    expect(loadServerConfig(['--log-level=info'], { FLOWREG_LOG_LEVEL: 'error' }, CWD).logLevel).toBe('info');
+    expect(() => loadServerConfig(['--log-level', 'loud'], {}, CWD)).toThrow(/--log-level: expected debug, info, warning or error/);
+  });
+
+  it('sizes the database pool by cores and workers unless told', () => {
+    expect(loadServerConfig([], {}, CWD, 2).poolSize).toBe(4);
+    expect(loadServerConfig(['--workers', '8'], {}, CWD, 8).poolSize).toBe(2);
+    expect(loadServerConfig([], {}, CWD, 64).poolSize).toBe(10);
+    expect(loadServerConfig(['--db-pool-size', '25'], {}, CWD, 2).poolSize).toBe(25);
+    expect(defaultPoolSize(16, 4)).toBe(8);
+    expect(() => loadServerConfig(['--db-pool-size', '0'], {}, CWD)).toThrow(/--db-pool-size: expected 1 to 1000/);
+  });
+
+  it('is frozen all the way down, S3 settings included', () => {
+    const c = loadServerConfig(['--artifacts-destination', 's3://bucket/p'], { MLFLOW_S3_UPLOAD_EXTRA_ARGS: '{"ServerSideEncryption":"AES256"}' }, CWD);
+    expect(Object.isFrozen(c)).toBe(true);
+    expect(Object.isFrozen(c.backendStore)).toBe(true);
+    expect(Object.isFrozen(c.s3)).toBe(true);
+    expect(Object.isFrozen(c.s3?.uploadExtraArgs)).toBe(true);
+  });
+});
+
+describe('worker restarts', () => {
+  it('back off while workers keep dying early, up to 30 s', () => {
+    expect([0, 1, 2, 3, 6, 7, 20].map(restartDelay)).toEqual([0, 500, 1000, 2000, 16000, 30000, 30000]);
   });
 });

@@ -7,8 +7,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { Readable } from 'node:stream';
-
-export const NATIVE_PATH = '/api/flowreg/v1';
+import { NATIVE_API_BASE } from '../../native/api.js';
 
 export class ClientError extends Error {
   override name = 'ClientError';
@@ -47,7 +46,7 @@ export function remoteFrom(trackingUri: string | undefined, env: NodeJS.ProcessE
 /** `<base>/api/flowreg/v1/models/<name>/versions[/<ref>…]`, each segment percent-encoded. */
 export function versionUrl(remote: Remote, name: string, ...rest: string[]): string {
   const segments = ['models', name, 'versions', ...rest].map((s) => encodeURIComponent(s));
-  return `${remote.base}${NATIVE_PATH}/${segments.join('/')}`;
+  return `${remote.base}${NATIVE_API_BASE}/${segments.join('/')}`;
 }
 
 export interface RequestOptions {

@@ -6,7 +6,7 @@
 import { constants as fsConstants } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { readTar, type TarReadEntry } from './tar.js';
+import { readTar, type TarReadEntry } from '../../native/tar.js';
 
 export class UnsafeArchiveError extends Error {
   override name = 'UnsafeArchiveError';

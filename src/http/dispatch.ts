@@ -1,0 +1,129 @@
+/**
+ * The request's one path: look the route up, answer 503 if the server's mode turns it off, decode
+ * the path parameters, run the handler, write any failure through the error writer, and log one
+ * line for the request at a level chosen by its status (mlflow-go's ErrorHandler in
+ * pkg/server/server.go: 400 info, 404 debug, 503 warn, other 5xx error; successes debug).
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Request, Response } from 'express';
+import { MlflowError } from '../protocol/errors.js';
+import { readRequestMessage, type RequestMessage } from '../protocol/request.js';
+import { logs, type Logger, type LogLevel } from '../logger.js';
+import { errorDetail, toMlflowError, writeDisabled, writeError } from './error-writer.js';
+import { sendJson } from './json.js';
+import { pathParamsOf, type RouteTable } from './router.js';
+
+/** After answering an error early, at most this much more of the body is read (and discarded) before the connection is closed. */
+const DRAIN_LIMIT = 64 * 1024 * 1024;
+
+/** A short id that ties a request's log line to the INTERNAL_ERROR message its client saw. */
+function newRequestId(): string {
+  return randomUUID().slice(0, 8);
+}
+
+/**
+ * A client that went away: an upload cut short, or a download closed early. The latter includes a
+ * client closing right after the last byte, which `pipeline` reports as ERR_STREAM_PREMATURE_CLOSE
+ * though everything arrived. Nothing to report to anyone.
+ */
+function clientGone(err: unknown, req: IncomingMessage): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'ECONNRESET' || code === 'EPIPE') return true;
+  return req.destroyed && !req.complete;
+}
+
+function levelOf(status: number): LogLevel {
+  if (status < 400 || status === 404) return 'debug';
+  if (status < 500) return 'info';
+  return status === 503 ? 'warn' : 'error';
+}
+
+/**
+ * Answers `e`, then reads what is left of an unread request body, up to DRAIN_LIMIT, so that the
+ * client gets to read the answer; beyond that the connection is closed.
+ */
+function answer(req: IncomingMessage, res: Response, e: MlflowError): number {
+  if (!req.complete && !res.headersSent) res.setHeader('Connection', 'close');
+  const status = writeError(res, e);
+  if (req.readableEnded || req.destroyed) return status;
+  let drained = 0;
+  req.on('data', (chunk: Buffer) => {
+    drained += chunk.length;
+    if (drained > DRAIN_LIMIT) req.destroy();
+  });
+  req.resume();
+  return status;
+}
+
+export class Dispatcher {
+  constructor(
+    private readonly routes: RouteTable,
+    private readonly log: Logger,
+  ) {}
+
+  /** Express calls this for every request under the static prefix. */
+  readonly handle = (req: Request, res: Response): void => {
+    void this.dispatch(req, res);
+  };
+
+  private async dispatch(req: Request, res: Response): Promise<void> {
+    const start = performance.now();
+    const id = newRequestId();
+    let detail: string | undefined;
+    let status: number;
+    try {
+      status = await this.run(req, res);
+    } catch (err) {
+      if (clientGone(err, req)) {
+        if (!res.writableEnded) res.destroy();
+        this.line('debug', req, res.statusCode, start, id, 'the client went away');
+        return;
+      }
+      const e = toMlflowError(err, id);
+      detail = errorDetail(err, e);
+      status = answer(req, res, e) || e.httpStatus;
+    }
+    this.line(levelOf(status), req, status, start, id, detail);
+  }
+
+  /** Runs the route; returns the status it answered. */
+  private async run(req: Request, res: Response): Promise<number> {
+    const found = this.routes.lookup(req.method, req.path);
+    if (!found) throw new MlflowError('ENDPOINT_NOT_FOUND', `No API endpoint ${req.method} ${req.path}`);
+    if ('methodNotAllowed' in found) throw new MlflowError('ENDPOINT_NOT_FOUND', `${req.path} does not accept ${req.method}`);
+    const { route } = found;
+    if (route.disabled) {
+      writeDisabled(req, res, route.disabled(`${req.baseUrl}${req.path}`));
+      return 503;
+    }
+    const pathParams = pathParamsOf(found);
+    if (route.kind === 'stream') {
+      await route.handler({ req, res, pathParams });
+      return res.statusCode;
+    }
+    let message: Promise<RequestMessage> | undefined;
+    const body = await route.handler({
+      req,
+      res,
+      pathParams,
+      message: () => (message ??= readRequestMessage(req, req.query as Record<string, unknown>)),
+    });
+    if (!res.headersSent) sendJson(res, 200, body);
+    return res.statusCode;
+  }
+
+  /** Errors outside the route table: a request outside the static prefix, or one Express refused. */
+  fail(req: Request, res: Response, err: unknown): void {
+    const id = newRequestId();
+    const e = toMlflowError(err, id);
+    const status = answer(req, res, e) || e.httpStatus;
+    this.line(levelOf(status), req, status, performance.now(), id, errorDetail(err, e));
+  }
+
+  private line(level: LogLevel, req: Request, status: number, start: number, id: string, detail: string | undefined): void {
+    if (!logs(this.log, level)) return;
+    const ms = (performance.now() - start).toFixed(1);
+    this.log(level, `${req.method} ${req.originalUrl.split('?')[0]} ${status} ${ms}ms id=${id}${detail ? ` ${detail}` : ''}`);
+  }
+}

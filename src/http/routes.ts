@@ -1,0 +1,89 @@
+/**
+ * The route index: every route the server answers, registered from one place. A cross-cutting
+ * concern (authentication, permissions, audit) belongs in the dispatcher (./dispatch.ts), which
+ * every route below passes through.
+ */
+import type { ArtifactStore } from '../artifacts/artifact-store.js';
+import type { ServerConfig } from '../config/config.js';
+import type { Logger } from '../logger.js';
+import type { ModelVersions } from '../registry/model-versions.js';
+import type { RegisteredModels } from '../registry/registered-models.js';
+import { proxiedArtifactLister } from '../tracking/artifacts.js';
+import type { Experiments } from '../tracking/experiments.js';
+import type { LoggedModels } from '../tracking/logged-models.js';
+import type { Runs } from '../tracking/runs.js';
+import { FLOWREG_VERSION } from '../version.js';
+import { artifactRoutes, artifactsOnlyMessage } from './artifacts.js';
+import { experimentRoutes } from './handlers/experiments.js';
+import { loggedModelRoutes } from './handlers/logged-models.js';
+import { modelVersionRoutes } from './handlers/model-versions.js';
+import { registeredModelRoutes } from './handlers/registered-models.js';
+import { runRoutes } from './handlers/runs.js';
+import { serverInfoRoutes } from './handlers/server-info.js';
+import { nativeRoutes } from './native/index.js';
+import { RouteTable, type RouteDef, type StreamRouteDef } from './router.js';
+
+/** The server options the routes depend on. */
+export type RouteOptions = Pick<ServerConfig, 'staticPrefix' | 'serveArtifacts' | 'artifactsOnly' | 'maxPublishBytes'>;
+
+/** What the routes are built from: services, the artifact store, the logger and the options. */
+export interface RouteDeps {
+  readonly registeredModels: RegisteredModels;
+  readonly modelVersions: ModelVersions;
+  readonly experiments: Experiments;
+  readonly runs: Runs;
+  readonly loggedModels: LoggedModels;
+  /** The `--artifacts-destination` store (the proxy's; run and logged-model artifacts live here). */
+  readonly artifacts: ArtifactStore;
+  readonly logger: Logger;
+  readonly options: RouteOptions;
+}
+
+/**
+ * `/health` and `/version`, plain text as MLflow's Flask app answers them (server/__init__.py);
+ * a trailing `/` too, as Express answered them before the route table had them.
+ */
+function probeRoutes(): StreamRouteDef[] {
+  const text = (path: string, body: string): StreamRouteDef => ({
+    kind: 'stream',
+    method: ['GET', 'HEAD'],
+    paths: [path, `${path}/`],
+    handler: async ({ req, res }) => {
+      req.resume();
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
+      res.end(body);
+    },
+  });
+  return [text('/health', 'OK'), text('/version', FLOWREG_VERSION)];
+}
+
+/**
+ * `--artifacts-only`: the tracking and registry RPCs answer 503; server-info stays on, as in
+ * MLflow (handlers.py: _disable_if_artifacts_only).
+ */
+function offWhenArtifactsOnly(routes: readonly RouteDef[], artifactsOnly: boolean): readonly RouteDef[] {
+  if (!artifactsOnly) return routes;
+  return routes.map((r) =>
+    r.path.startsWith('/mlflow/') && r.path !== '/mlflow/server-info' ? { ...r, disabled: artifactsOnlyMessage } : r,
+  );
+}
+
+/** `extraRoutes`: more JSON RPCs, for tests that probe the dispatcher itself. */
+export function buildRoutes(deps: RouteDeps, extraRoutes: readonly RouteDef[] = []): RouteTable {
+  const { options, artifacts: store, logger } = deps;
+  const lister = options.serveArtifacts ? proxiedArtifactLister(store) : undefined;
+  const rpcs: RouteDef[] = [
+    ...registeredModelRoutes(deps.registeredModels, deps.modelVersions),
+    ...modelVersionRoutes(deps.modelVersions),
+    ...serverInfoRoutes(),
+    ...experimentRoutes(deps.experiments),
+    ...runRoutes(deps.runs, lister),
+    ...loggedModelRoutes(deps.loggedModels, lister),
+    ...extraRoutes,
+  ];
+  return new RouteTable()
+    .add(probeRoutes())
+    .add(nativeRoutes({ ...deps, ...options, store, now: Date.now }))
+    .add(artifactRoutes({ store, serveArtifacts: options.serveArtifacts, staticPrefix: options.staticPrefix, logger }))
+    .add(offWhenArtifactsOnly(rpcs, options.artifactsOnly));
+}
