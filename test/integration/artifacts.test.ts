@@ -84,7 +84,9 @@ describe('upload and download', () => {
 
   it.each([
     ['MLmodel', 'text/plain'],
-    ['MLproject', 'text/plain'],
+    // MLflow's text list has MLPROJECT_FILE_NAME = "mlproject", matched case-sensitively.
+    ['mlproject', 'text/plain'],
+    ['MLproject', 'application/octet-stream'],
     ['conda.yaml', 'text/plain'],
     ['requirements.txt', 'text/plain'],
     ['train.py', 'text/plain'],
