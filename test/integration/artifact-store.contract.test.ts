@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API } from '../helpers/app.js';
 import { expectEmptyOk, expectError } from './support.js';
-import { AJAX_ARTIFACTS, ARTIFACTS, ATTACKS, MLFLOW_ARTIFACTS, binary, encode, urlPath } from './artifacts-helpers.js';
+import { AJAX_ARTIFACTS, ARTIFACTS, ATTACKS, MLFLOW_ARTIFACTS, artifactCalls, binary, encode } from './artifacts-helpers.js';
 import { ARTIFACT_STORES, type OpenedArtifactStore } from './artifact-stores.js';
 
 const MiB = 1024 * 1024;
@@ -22,10 +22,7 @@ describe.each(ARTIFACT_STORES)('artifact store: $name', (kind) => {
     await store?.t.close();
   });
 
-  const put = (rel: string, body: string | Buffer, type = 'application/octet-stream') =>
-    store.t.request.put(`${ARTIFACTS}/${urlPath(rel)}`).set('Content-Type', type).send(body);
-  const get = (rel: string) => binary(store.t.request.get(`${ARTIFACTS}/${urlPath(rel)}`));
-  const list = (rel?: string) => store.t.request.get(ARTIFACTS).query(rel === undefined ? {} : { path: rel });
+  const { put, get, list } = artifactCalls(() => store.t);
 
   describe('upload and download', () => {
     it('round-trips a text file with MLflow download headers, stored under the destination', async () => {

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { expectEmptyOk, expectError } from './support.js';
-import { ARTIFACTS, MLFLOW_ARTIFACTS, binary, urlPath } from './artifacts-helpers.js';
+import { MLFLOW_ARTIFACTS, artifactCalls } from './artifacts-helpers.js';
 
 let t: TestApp;
 let dest: string;
@@ -21,10 +21,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-const put = (rel: string, body: string | Buffer, type = 'application/octet-stream') =>
-  t.request.put(`${ARTIFACTS}/${urlPath(rel)}`).set('Content-Type', type).send(body);
-const get = (rel: string) => binary(t.request.get(`${ARTIFACTS}/${urlPath(rel)}`));
-const list = (rel?: string) => t.request.get(ARTIFACTS).query(rel === undefined ? {} : { path: rel });
+const { put, get, list } = artifactCalls(() => t);
 
 describe('the destination directory', () => {
   it('creates the destination lazily, on the first upload', async () => {

@@ -6,13 +6,13 @@
  * part URLs, and the presigned download. The behaviour every destination shares (round trip,
  * ranges, listing, delete, the path gate) is in artifact-store.contract.test.ts, run on S3 too.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API, createTestApp, type TestApp } from '../helpers/app.js';
 import { expectEmptyOk, expectError, sleep } from './support.js';
-import { ARTIFACTS, MLFLOW_ARTIFACTS, binary, listen, urlPath, type Listening } from './artifacts-helpers.js';
+import { ARTIFACTS, MLFLOW_ARTIFACTS, artifactCalls, binary, drainHashed, listen, patternBody, watchRss, type Listening } from './artifacts-helpers.js';
 import { allKeys, freshBucket, objectSize, pendingUploads, putRaw, S3_ENDPOINT, S3_SKIP_REASON, s3Settings } from './s3-support.js';
 
 const MiB = 1024 * 1024;
@@ -37,10 +37,7 @@ describe.skipIf(!S3_ENDPOINT)('S3 artifact store through the proxy', () => {
     await t?.close();
   });
 
-  const put = (rel: string, body: string | Buffer, type = 'application/octet-stream') =>
-    t.request.put(`${ARTIFACTS}/${urlPath(rel)}`).set('Content-Type', type).send(body);
-  const get = (rel: string) => binary(t.request.get(`${ARTIFACTS}/${urlPath(rel)}`));
-  const list = (rel?: string) => t.request.get(ARTIFACTS).query(rel === undefined ? {} : { path: rel });
+  const { put, get, list } = artifactCalls(() => t);
 
   it('round-trips binary data byte for byte: a single PUT and multipart uploads', async () => {
     // One part, exactly one and two whole parts (8 MiB each), and a short last part.
@@ -153,30 +150,14 @@ describe.skipIf(!S3_ENDPOINT)('S3 streaming over real sockets', () => {
 
   it('streams a 300 MB artifact up and down in bounded memory', { timeout: 180_000 }, async () => {
     const size = 300 * MiB;
-    const chunk = Buffer.alloc(MiB);
-    for (let i = 0; i < chunk.length; i++) chunk[i] = (i * 31) & 0xff;
-
-    globalThis.gc?.();
-    const baseline = process.memoryUsage().rss;
-    let peak = baseline;
-    const sampler = setInterval(() => {
-      peak = Math.max(peak, process.memoryUsage().rss);
-    }, 10);
+    const rss = watchRss();
+    let growth: number;
     let upSeconds = 0;
     let downSeconds = 0;
     try {
-      const sent = createHash('sha256');
-      let produced = 0;
-      const body = new Readable({
-        read() {
-          if (produced >= size) return void this.push(null);
-          produced += chunk.length;
-          sent.update(chunk);
-          this.push(chunk);
-        },
-      });
+      const sent = patternBody(size);
       let started = performance.now();
-      const up = await request('PUT', 'big/model.bin', body, { 'Content-Length': size, 'Content-Type': 'application/octet-stream' });
+      const up = await request('PUT', 'big/model.bin', sent.body, { 'Content-Length': size, 'Content-Type': 'application/octet-stream' });
       const upBody = await new Promise<string>((resolve) => {
         let text = '';
         up.on('data', (d: Buffer) => (text += d.toString()));
@@ -190,19 +171,13 @@ describe.skipIf(!S3_ENDPOINT)('S3 streaming over real sockets', () => {
       const down = await request('GET', 'big/model.bin');
       expect(down.statusCode).toBe(200);
       expect(down.headers['content-length']).toBe(String(size));
-      const received = createHash('sha256');
-      let count = 0;
-      for await (const part of down as AsyncIterable<Buffer>) {
-        received.update(part);
-        count += part.length;
-      }
+      const received = await drainHashed(down);
       downSeconds = (performance.now() - started) / 1000;
-      expect(count).toBe(size);
-      expect(received.digest('hex')).toBe(sent.digest('hex'));
+      expect(received.count).toBe(size);
+      expect(received.sha256).toBe(sent.sha256());
     } finally {
-      clearInterval(sampler);
+      growth = rss.stop() / MiB;
     }
-    const growth = (peak - baseline) / MiB;
     console.log(
       `[s3] 300 MiB through the proxy on ${S3_ENDPOINT}: upload ${(300 / upSeconds).toFixed(0)} MiB/s, ` +
         `download ${(300 / downSeconds).toFixed(0)} MiB/s, RSS growth ${growth.toFixed(0)} MiB`,
