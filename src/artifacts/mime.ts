@@ -10,7 +10,9 @@
 const TEXT_EXTENSIONS = new Set([
   'txt', 'log', 'err', 'cfg', 'conf', 'cnf', 'cf', 'ini', 'properties', 'prop', 'hocon', 'toml',
   'yaml', 'yml', 'xml', 'json', 'js', 'py', 'py3', 'csv', 'tsv', 'md', 'rst', 'ipynb',
-  'MLmodel', 'MLproject',
+  // MLMODEL_FILE_NAME and MLPROJECT_FILE_NAME (mlflow/projects/_project_spec.py), which is
+  // lower-case: an `MLproject` file is matched as a whole name, case-sensitively, so it is not text.
+  'MLmodel', 'mlproject',
 ]);
 
 const TYPES: Readonly<Record<string, string>> = {

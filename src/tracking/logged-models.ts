@@ -10,6 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { invalidParameter, notFound } from '../protocol/errors.js';
 import { pythonRepr } from '../protocol/page-token.js';
+import { pythonJsonDumps } from '../protocol/python-json.js';
 import type { Clock } from '../domain/clock.js';
 import type { SearchResult } from '../domain/search-result.js';
 import { LOGGED_MODEL_STATUSES, type LoggedModel, type LoggedModelStatus, type LoggedModelStore, type Tag } from '../store/tracking-store.js';
@@ -105,7 +106,7 @@ export function dedupeModelVersions(value: string): string {
     seen.add(k);
     return true;
   });
-  return kept.length === list.length ? value : JSON.stringify(kept);
+  return kept.length === list.length ? value : pythonJsonDumps(kept);
 }
 
 export class LoggedModels {
@@ -185,7 +186,8 @@ export class LoggedModels {
             // An unreadable value is replaced by a fresh list.
           }
         }
-        return dedupeModelVersions(JSON.stringify([...list, { name, version }]));
+        // Written as MLflow's json.dumps writes it (abstract_store.py: set_model_versions_tags).
+        return dedupeModelVersions(pythonJsonDumps([...list, { name, version }]));
       },
     );
   }

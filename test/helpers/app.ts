@@ -10,15 +10,11 @@ import supertest from 'supertest';
 import type { Express } from 'express';
 import { createApp } from '../../src/app.js';
 import { openServices, type Services } from '../../src/compose.js';
-import type { StoreLocation } from '../../src/config/store-uri.js';
+import { freshDatabase, type BackendName } from './databases.js';
 import type { Logger } from '../../src/logger.js';
 import type { S3Settings } from '../../src/config/s3-settings.js';
 
-export type BackendName = 'sqlite' | 'postgres';
-
-export function backends(): BackendName[] {
-  return process.env.FLOWREG_TEST_PG_URL ? ['sqlite', 'postgres'] : ['sqlite'];
-}
+export { backends, type BackendName } from './databases.js';
 
 export interface TestApp {
   readonly app: Express;
@@ -27,30 +23,6 @@ export interface TestApp {
   readonly dir: string;
   readonly logs: string[];
   close(): Promise<void>;
-}
-
-let pgCounter = 0;
-
-/** A new, empty PostgreSQL database on the test server; dropped again by close(). */
-async function freshPostgres(): Promise<{ location: StoreLocation; drop: () => Promise<void> }> {
-  const { default: pg } = await import('pg');
-  const base = process.env.FLOWREG_TEST_PG_URL as string;
-  const name = `flowreg_test_${process.pid}_${Date.now()}_${pgCounter++}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(base);
-  url.pathname = `/${name}`;
-  return {
-    location: { kind: 'postgres', connectionString: url.toString(), uri: url.toString() },
-    drop: async () => {
-      const c = new pg.Client({ connectionString: base });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
 }
 
 export interface TestAppOptions {
@@ -68,14 +40,7 @@ export interface TestAppOptions {
 
 export async function createTestApp(backend: BackendName = 'sqlite', options: TestAppOptions = {}): Promise<TestApp> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flowreg-test-'));
-  let location: StoreLocation;
-  let drop = async () => {};
-  if (backend === 'postgres') {
-    ({ location, drop } = await freshPostgres());
-  } else {
-    const file = path.join(dir, 'flowreg.db');
-    location = { kind: 'sqlite', file, uri: `sqlite:///${file}` };
-  }
+  const { location, drop } = await freshDatabase(backend, dir);
   const logs: string[] = [];
   const logger: Logger = (level, message) => {
     logs.push(`${level}: ${message}`);

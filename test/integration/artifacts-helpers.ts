@@ -2,8 +2,10 @@
  * Shared by the artifact proxy tests: URL helpers, a binary response parser for supertest, and an
  * app listening on an ephemeral port for tests that need raw sockets.
  */
+import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
 import type { Express } from 'express';
 import type supertest from 'supertest';
 
@@ -87,3 +89,60 @@ export const ATTACKS: readonly string[] = [
   'file:///etc/passwd',
   'file://host/x',
 ];
+
+/**
+ * PUT, GET (body as a Buffer) and list on the artifact proxy, by relative path. Takes a getter
+ * because suites open their app in beforeAll, after these are made.
+ */
+export function artifactCalls(app: () => { readonly request: supertest.Agent }) {
+  return {
+    put: (rel: string, body: string | Buffer, type = 'application/octet-stream') =>
+      app().request.put(`${ARTIFACTS}/${urlPath(rel)}`).set('Content-Type', type).send(body),
+    get: (rel: string) => binary(app().request.get(`${ARTIFACTS}/${urlPath(rel)}`)),
+    list: (rel?: string) => app().request.get(ARTIFACTS).query(rel === undefined ? {} : { path: rel }),
+  };
+}
+
+/** Watches the process's RSS every 10 ms from now; `stop()` answers the peak growth in bytes. */
+export function watchRss(): { stop(): number } {
+  globalThis.gc?.();
+  const baseline = process.memoryUsage().rss;
+  let peak = baseline;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 10);
+  return {
+    stop: () => {
+      clearInterval(sampler);
+      return peak - baseline;
+    },
+  };
+}
+
+/** `size` bytes (a multiple of 1 MiB) of a fixed pattern, made 1 MiB at a time, with their sha256 once read. */
+export function patternBody(size: number): { body: Readable; sha256(): string } {
+  const chunk = Buffer.alloc(1024 * 1024);
+  for (let i = 0; i < chunk.length; i++) chunk[i] = (i * 31) & 0xff;
+  const sent = createHash('sha256');
+  let produced = 0;
+  const body = new Readable({
+    read() {
+      if (produced >= size) return void this.push(null);
+      produced += chunk.length;
+      sent.update(chunk);
+      this.push(chunk);
+    },
+  });
+  return { body, sha256: () => sent.digest('hex') };
+}
+
+/** Reads a response to its end without keeping it: its length and sha256. */
+export async function drainHashed(res: AsyncIterable<Buffer>): Promise<{ count: number; sha256: string }> {
+  const received = createHash('sha256');
+  let count = 0;
+  for await (const part of res) {
+    received.update(part);
+    count += part.length;
+  }
+  return { count, sha256: received.digest('hex') };
+}

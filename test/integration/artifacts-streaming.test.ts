@@ -3,14 +3,13 @@
  * does not clobber the previous version), a download closed early is quiet, and a 200 MB upload
  * and download run in bounded memory.
  */
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.js';
-import { ARTIFACTS, listen, type Listening } from './artifacts-helpers.js';
+import { ARTIFACTS, drainHashed, listen, patternBody, watchRss, type Listening } from './artifacts-helpers.js';
 import { sleep } from './support.js';
 
 let t: TestApp;
@@ -114,26 +113,10 @@ describe('a download closed early', () => {
 describe('a 200 MB artifact', () => {
   it('streams up and down in bounded memory', { timeout: 120_000 }, async () => {
     const size = 200 * MiB;
-    const chunk = Buffer.alloc(MiB);
-    for (let i = 0; i < chunk.length; i++) chunk[i] = (i * 31) & 0xff;
-
-    globalThis.gc?.();
-    const baseline = process.memoryUsage().rss;
-    let peak = baseline;
-    const sampler = setInterval(() => {
-      peak = Math.max(peak, process.memoryUsage().rss);
-    }, 10);
+    const rss = watchRss();
+    let growth: number;
     try {
-      const sent = createHash('sha256');
-      let produced = 0;
-      const body = new Readable({
-        read() {
-          if (produced >= size) return void this.push(null);
-          produced += chunk.length;
-          sent.update(chunk);
-          this.push(chunk);
-        },
-      });
+      const sent = patternBody(size);
       const up = await new Promise<http.IncomingMessage>((resolve, reject) => {
         const req = http.request(
           {
@@ -146,7 +129,7 @@ describe('a 200 MB artifact', () => {
           resolve,
         );
         req.on('error', reject);
-        body.pipe(req);
+        sent.body.pipe(req);
       });
       up.resume();
       expect(up.statusCode).toBe(200);
@@ -155,18 +138,13 @@ describe('a 200 MB artifact', () => {
       const down = await request('GET', 'big/model.bin');
       expect(down.statusCode).toBe(200);
       expect(down.headers['content-length']).toBe(String(size));
-      const received = createHash('sha256');
-      let count = 0;
-      for await (const part of down as AsyncIterable<Buffer>) {
-        received.update(part);
-        count += part.length;
-      }
-      expect(count).toBe(size);
-      expect(received.digest('hex')).toBe(sent.digest('hex'));
+      const received = await drainHashed(down);
+      expect(received.count).toBe(size);
+      expect(received.sha256).toBe(sent.sha256());
     } finally {
-      clearInterval(sampler);
+      growth = rss.stop();
     }
     // A correctness bound, not a timing: buffering the body anywhere would blow through it.
-    expect(peak - baseline).toBeLessThan(100 * MiB);
+    expect(growth).toBeLessThan(100 * MiB);
   });
 });

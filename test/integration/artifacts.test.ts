@@ -1,14 +1,14 @@
 /**
- * The artifact proxy as the MLflow client uses it: upload, download (headers, ranges), listing,
- * delete, the multipart fallbacks, and the errors.
+ * The artifact proxy on a local-disk destination: what only that store does. The behaviour every
+ * destination shares (upload, download, ranges, listing, delete, the errors) is in
+ * artifact-store.contract.test.ts, run on local disk and S3.
  */
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { expectEmptyOk, expectError } from './support.js';
-import { AJAX_ARTIFACTS, ARTIFACTS, MLFLOW_ARTIFACTS, binary, urlPath } from './artifacts-helpers.js';
+import { MLFLOW_ARTIFACTS, artifactCalls } from './artifacts-helpers.js';
 
 let t: TestApp;
 let dest: string;
@@ -21,12 +21,9 @@ afterAll(async () => {
   await t?.close();
 });
 
-const put = (rel: string, body: string | Buffer, type = 'application/octet-stream') =>
-  t.request.put(`${ARTIFACTS}/${urlPath(rel)}`).set('Content-Type', type).send(body);
-const get = (rel: string) => binary(t.request.get(`${ARTIFACTS}/${urlPath(rel)}`));
-const list = (rel?: string) => t.request.get(ARTIFACTS).query(rel === undefined ? {} : { path: rel });
+const { put, get, list } = artifactCalls(() => t);
 
-describe('upload and download', () => {
+describe('the destination directory', () => {
   it('creates the destination lazily, on the first upload', async () => {
     expect(fs.existsSync(dest)).toBe(false);
     expect((await list()).body).toEqual({});
@@ -36,185 +33,10 @@ describe('upload and download', () => {
     expect(fs.readFileSync(path.join(dest, 'lazy/first.txt'), 'utf8')).toBe('x');
   });
 
-  it('round-trips a text file with MLflow download headers', async () => {
-    expectEmptyOk(await put('0/run1/artifacts/notes.txt', 'hello world', 'text/plain'));
-    const res = await get('0/run1/artifacts/notes.txt');
-    expect(res.status).toBe(200);
-    expect(res.body.toString()).toBe('hello world');
-    expect(res.headers).toMatchObject({
-      'content-type': 'text/plain',
-      'content-length': '11',
-      'content-disposition': 'attachment; filename=notes.txt',
-      'x-content-type-options': 'nosniff',
-      'accept-ranges': 'bytes',
-    });
-  });
-
-  it('stores a .json body sent as application/json verbatim, even when it is not JSON', async () => {
-    const body = '{"inputs": [[1, 2]],\n "broken": ';
-    expectEmptyOk(await put('0/run1/artifacts/input_example.json', body, 'application/json'));
-    const res = await get('0/run1/artifacts/input_example.json');
-    expect(res.body.toString()).toBe(body);
-    expect(res.headers['content-type']).toBe('text/plain');
-  });
-
-  it('round-trips binary data byte for byte, under both URL families', async () => {
-    const data = randomBytes(3 * 1024 * 1024 + 17);
-    expectEmptyOk(await t.request.put(`${AJAX_ARTIFACTS}/0/run1/artifacts/model/model.pkl`).send(data));
-    const res = await get('0/run1/artifacts/model/model.pkl');
-    expect(res.headers['content-type']).toBe('application/octet-stream');
-    expect(res.headers['content-length']).toBe(String(data.length));
-    expect(Buffer.compare(res.body, data)).toBe(0);
-    const ajax = await binary(t.request.get(`${AJAX_ARTIFACTS}/0/run1/artifacts/model/model.pkl`));
-    expect(Buffer.compare(ajax.body, data)).toBe(0);
-  });
-
-  it('stores an empty file', async () => {
-    expectEmptyOk(await put('0/empty.bin', Buffer.alloc(0)));
-    const res = await get('0/empty.bin');
-    expect(res.status).toBe(200);
-    expect(res.headers['content-length']).toBe('0');
-  });
-
-  it('replaces an existing file', async () => {
-    await put('0/replace.txt', 'first version');
-    await put('0/replace.txt', 'v2');
-    expect((await get('0/replace.txt')).body.toString()).toBe('v2');
-  });
-
-  it.each([
-    ['MLmodel', 'text/plain'],
-    ['MLproject', 'text/plain'],
-    ['conda.yaml', 'text/plain'],
-    ['requirements.txt', 'text/plain'],
-    ['train.py', 'text/plain'],
-    ['data.csv', 'text/plain'],
-    ['plot.png', 'image/png'],
-    ['page.html', 'text/html'],
-    ['model.tar.gz', 'application/x-tar'],
-    ['weights.safetensors', 'application/octet-stream'],
-    ['noext', 'application/octet-stream'],
-    ['UPPER.JSON', 'application/json'],
-  ])('serves %s as %s', async (name, type) => {
-    await put(`types/${name}`, 'x');
-    expect((await get(`types/${name}`)).headers['content-type']).toBe(type);
-  });
-
-  it.each([
-    ['with space.txt', 'attachment; filename="with space.txt"'],
-    ['q"uote.txt', 'attachment; filename="q\\"uote.txt"'],
-    ['naïve.txt', `attachment; filename=naive.txt; filename*=UTF-8''na%C3%AFve.txt`],
-    ['日本語', `attachment; filename=download; filename*=UTF-8''%E6%97%A5%E6%9C%AC%E8%AA%9E`],
-  ])('names %j safely in Content-Disposition (basename only)', async (name, header) => {
-    expectEmptyOk(await put(`names/sub/${name}`, 'x'));
-    const res = await get(`names/sub/${name}`);
-    expect(res.status).toBe(200);
-    expect(res.headers['content-disposition']).toBe(header);
-  });
-
-  it('answers 404 RESOURCE_DOES_NOT_EXIST for a missing file and 400 for a directory', async () => {
-    expectError(await get('0/missing.txt'), 404, 'RESOURCE_DOES_NOT_EXIST', "No such artifact: '0/missing.txt'");
-    expectError(await get('0/run1'), 400, 'INVALID_PARAMETER_VALUE', "Artifact path refers to a directory, not a file: '0/run1'");
-  });
-
-  it('refuses an upload without a file name', async () => {
-    expectError(await t.request.put(`${ARTIFACTS}/0/dir/`).send('x'), 400, 'INVALID_PARAMETER_VALUE', /must include a filename/);
-  });
-
-  it('refuses to write a file over a directory or under a file', async () => {
-    expectError(await put('0/run1', 'x'), 400, 'INVALID_PARAMETER_VALUE');
-    expectError(await put('0/run1/artifacts/notes.txt/child', 'x'), 400, 'INVALID_PARAMETER_VALUE');
-    expect((await get('0/run1/artifacts/notes.txt')).body.toString()).toBe('hello world');
-  });
-
-  it('answers HEAD with the headers only', async () => {
-    const res = await t.request.head(`${ARTIFACTS}/0/run1/artifacts/notes.txt`);
-    expect(res.status).toBe(200);
-    expect(res.headers['content-length']).toBe('11');
-  });
-});
-
-describe('ranges', () => {
-  const data = Buffer.from('0123456789abcdefghijklmnopqrstuvwxyz');
-  beforeAll(async () => {
-    await put('ranges/file.bin', data);
-  });
-  const ranged = (range: string) => get('ranges/file.bin').set('Range', range);
-
-  it.each([
-    ['bytes=0-9', 0, 9],
-    ['bytes=10-19', 10, 19],
-    ['bytes=-10', 26, 35],
-    ['bytes=30-', 30, 35],
-    ['bytes=5-1000', 5, 35],
-    ['bytes=-1000', 0, 35],
-    ['bytes=35-35', 35, 35],
-  ])('%s → 206 with Content-Range', async (range, start, end) => {
-    const res = await ranged(range);
-    expect(res.status).toBe(206);
-    expect(res.headers['content-range']).toBe(`bytes ${start}-${end}/${data.length}`);
-    expect(res.headers['content-length']).toBe(String(end - start + 1));
-    expect(res.body.toString()).toBe(data.subarray(start, end + 1).toString());
-  });
-
-  it.each(['bytes=36-', 'bytes=100-200', 'bytes=-0'])('%s → 416 with a JSON error', async (range) => {
-    const res = await t.request.get(`${ARTIFACTS}/ranges/file.bin`).set('Range', range);
-    expectError(res, 416, 'INVALID_PARAMETER_VALUE', /range not satisfiable/);
-    expect(res.headers['content-range']).toBe(`bytes */${data.length}`);
-  });
-
-  it.each(['bytes=0-1,4-5', 'bytes=abc', 'items=0-1', 'bytes=9-3'])('ignores %j and sends the whole file', async (range) => {
-    const res = await ranged(range);
-    expect(res.status).toBe(200);
-    expect(res.body.toString()).toBe(data.toString());
-  });
-});
-
-describe('listing', () => {
-  beforeAll(async () => {
+  it('never shows or serves an upload in flight, and refuses that name for uploads', async () => {
     await put('1/r2/artifacts/model/MLmodel', 'flavors: {}\n');
     await put('1/r2/artifacts/model/requirements.txt', 'numpy\n');
     await put('1/r2/artifacts/model/data/model.pkl', Buffer.alloc(1234));
-    await put('1/r2/artifacts/model/data/deeper/x.bin', Buffer.alloc(5));
-  });
-
-  it('lists basenames with sizes for files, sorted', async () => {
-    const res = await list('1/r2/artifacts/model');
-    expect(res.status).toBe(200);
-    expect(res.body).toEqual({
-      files: [
-        { path: 'MLmodel', is_dir: false, file_size: 12 },
-        { path: 'data', is_dir: true },
-        { path: 'requirements.txt', is_dir: false, file_size: 6 },
-      ],
-    });
-    expect((await list('1/r2/artifacts/model/data')).body).toEqual({
-      files: [
-        { path: 'deeper', is_dir: true },
-        { path: 'model.pkl', is_dir: false, file_size: 1234 },
-      ],
-    });
-  });
-
-  it('lists the root without a path or with an empty one', async () => {
-    for (const res of [await list(), await list('')]) {
-      expect(res.body.files).toEqual(expect.arrayContaining([{ path: '1', is_dir: true }]));
-    }
-    const ajax = await t.request.get(AJAX_ARTIFACTS).query({ path: '1' });
-    expect(ajax.body).toEqual({ files: [{ path: 'r2', is_dir: true }] });
-  });
-
-  it('answers {} for a missing directory and for a file path (the client tests _is_directory so)', async () => {
-    expect((await list('1/nope')).text).toBe('{}');
-    expect((await list('1/r2/artifacts/model/MLmodel')).text).toBe('{}');
-  });
-
-  it('accepts a URL-encoded path value and trailing slashes', async () => {
-    const res = await t.request.get(`${ARTIFACTS}?path=1%2Fr2%2Fartifacts%2Fmodel%2Fdata%2F`);
-    expect(res.body.files).toHaveLength(2);
-  });
-
-  it('never shows or serves an upload in flight, and refuses that name for uploads', async () => {
     const dir = path.join(dest, '1/r2/artifacts/model');
     fs.writeFileSync(path.join(dir, '.artifact.uploading.deadbeef'), 'partial');
     expect((await list('1/r2/artifacts/model')).body.files.map((f: { path: string }) => f.path)).toEqual([
@@ -224,24 +46,6 @@ describe('listing', () => {
     ]);
     expectError(await get('1/r2/artifacts/model/.artifact.uploading.deadbeef'), 404, 'RESOURCE_DOES_NOT_EXIST');
     expectError(await put('1/r2/artifacts/model/.artifact.uploading.x', 'x'), 400, 'INVALID_PARAMETER_VALUE', /reserved/);
-  });
-});
-
-describe('delete', () => {
-  it('deletes a file, then a tree; a missing path is fine', async () => {
-    await put('del/a/b/c.txt', 'c');
-    await put('del/a/d.txt', 'd');
-    expectEmptyOk(await t.request.delete(`${ARTIFACTS}/del/a/d.txt`));
-    expectError(await get('del/a/d.txt'), 404, 'RESOURCE_DOES_NOT_EXIST');
-    expect((await list('del/a')).body).toEqual({ files: [{ path: 'b', is_dir: true }] });
-    expectEmptyOk(await t.request.delete(`${ARTIFACTS}/del/a`));
-    expect((await list('del')).text).toBe('{}');
-    expectEmptyOk(await t.request.delete(`${ARTIFACTS}/del/never/was`));
-  });
-
-  it('ignores a JSON body, as MLflow reads an empty DeleteArtifact message', async () => {
-    await put('del/x.txt', 'x');
-    expectEmptyOk(await t.request.delete(`${ARTIFACTS}/del/x.txt`).send({ path: 'ignored' }));
   });
 });
 
@@ -266,16 +70,5 @@ describe('multipart and presigned endpoints on local disk', () => {
 
   it('still checks the path first', async () => {
     expectError(await t.request.post(`${MLFLOW_ARTIFACTS}/mpu/create/..%2Fx`).send({}), 400, 'INVALID_PARAMETER_VALUE', 'Invalid path');
-  });
-});
-
-describe('unknown artifact routes', () => {
-  it.each([
-    ['post', `${ARTIFACTS}/x.txt`],
-    ['get', `${MLFLOW_ARTIFACTS}/mpu/create/x`],
-    ['get', `${MLFLOW_ARTIFACTS}/other`],
-    ['get', `${ARTIFACTS}/`],
-  ] as const)('%s %s → 404 ENDPOINT_NOT_FOUND', async (method, url) => {
-    expectError(await t.request[method](url), 404, 'ENDPOINT_NOT_FOUND');
   });
 });

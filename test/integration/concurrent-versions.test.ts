@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { backends } from '../helpers/app.js';
+import { backends, freshDatabase } from '../helpers/databases.js';
 import { spawnServer, type SpawnedServer } from '../helpers/spawn.js';
 
 const CLIENTS_PER_SERVER = 32;
@@ -16,27 +16,6 @@ const VERSIONS_PER_CLIENT = 4;
 async function post(url: string, body: unknown): Promise<{ status: number; json: any }> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   return { status: res.status, json: await res.json() };
-}
-
-async function backendUri(backend: string, dir: string): Promise<{ uri: string; drop: () => Promise<void> }> {
-  if (backend === 'sqlite') return { uri: `sqlite:///${path.join(dir, 'shared.db')}`, drop: async () => {} };
-  const { default: pg } = await import('pg');
-  const name = `flowreg_conc_${process.pid}_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: process.env.FLOWREG_TEST_PG_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(process.env.FLOWREG_TEST_PG_URL as string);
-  url.pathname = `/${name}`;
-  return {
-    uri: url.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: process.env.FLOWREG_TEST_PG_URL });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
 }
 
 describe.each(backends())('concurrent version creation on %s', (backend) => {
@@ -49,7 +28,7 @@ describe.each(backends())('concurrent version creation on %s', (backend) => {
 
   it('two processes × 32 clients get versions 1..N exactly once', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flowreg-conc-'));
-    const { uri, drop } = await backendUri(backend, dir);
+    const { uri, drop } = await freshDatabase(backend, dir);
     cleanups.push(async () => {
       await drop();
       fs.rmSync(dir, { recursive: true, force: true });

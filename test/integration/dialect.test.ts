@@ -1,15 +1,17 @@
 /**
- * The dialect module's promises, checked on every backend: LIKE is case-sensitive with no escape
- * character (backslash is literal), ILIKE ignores case, and unique violations are recognised.
+ * The dialect module's promises, one case per property, checked on every backend (PostgreSQL in a
+ * database with a linguistic collation, where byte-wise order is not the default): LIKE is
+ * case-sensitive with no escape character (backslash is literal), ILIKE ignores case, names sort
+ * byte-wise, an OFFSET runs without a bound, ids are never reused, and unique violations and
+ * outages are recognised.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { openDatabase, type SqlDatabase } from '../../src/store/sql/database.js';
-import type { StoreLocation } from '../../src/config/store-uri.js';
-import { backends } from '../helpers/app.js';
+import { backends, freshDatabase } from '../helpers/databases.js';
 
 describe.each(backends())('dialect on %s', (backend) => {
   let database: SqlDatabase;
@@ -18,25 +20,9 @@ describe.each(backends())('dialect on %s', (backend) => {
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flowreg-dialect-'));
-    let location: StoreLocation = { kind: 'sqlite', file: path.join(dir, 'd.db'), uri: 'sqlite:///d.db' };
-    if (backend === 'postgres') {
-      const { default: pg } = await import('pg');
-      const name = `flowreg_dialect_${process.pid}_${Date.now()}`;
-      const admin = new pg.Client({ connectionString: process.env.FLOWREG_TEST_PG_URL });
-      await admin.connect();
-      await admin.query(`CREATE DATABASE ${name}`);
-      await admin.end();
-      const url = new URL(process.env.FLOWREG_TEST_PG_URL as string);
-      url.pathname = `/${name}`;
-      location = { kind: 'postgres', connectionString: url.toString(), uri: url.toString() };
-      dropDb = async () => {
-        const c = new pg.Client({ connectionString: process.env.FLOWREG_TEST_PG_URL });
-        await c.connect();
-        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-        await c.end();
-      };
-    }
-    database = await openDatabase(location);
+    const fresh = await freshDatabase(backend, dir, { linguisticCollation: true });
+    dropDb = fresh.drop;
+    database = await openDatabase(fresh.location);
     const now = Date.now();
     await database.db
       .insertInto('registered_models')
@@ -86,5 +72,76 @@ describe.each(backends())('dialect on %s', (backend) => {
     expect(database.dialect.isUnavailable(err)).toBe(false);
     const other = await sql`select 1/0`.execute(database.db).catch((e: unknown) => e);
     expect(database.dialect.isUniqueViolation(other)).toBe(false);
+  });
+
+  it('autoIncrementPrimaryKey: a serialType id is never handed out twice, even after the highest is deleted', async () => {
+    const db = database.db as unknown as Kysely<any>;
+    await db.schema
+      .createTable('dialect_ids')
+      .addColumn('id', database.dialect.serialType, database.dialect.autoIncrementPrimaryKey)
+      .addColumn('label', 'text')
+      .execute();
+    const add = async (label: string) => (await db.insertInto('dialect_ids').values({ label }).returning('id').executeTakeFirstOrThrow()).id;
+    expect([await add('a'), await add('b'), await add('c')]).toEqual([1, 2, 3]);
+    await db.deleteFrom('dialect_ids').where('id', '=', 3).execute();
+    expect(await add('d')).toBe(4);
+  });
+
+  it('nameColumn / nameCollation: names sort and compare byte-wise whatever the database locale', async () => {
+    const db = database.db as unknown as Kysely<any>;
+    await db.schema
+      .createTable('dialect_names')
+      .addColumn('plain', 'varchar(50)')
+      .addColumn('named', database.dialect.nameColumn('varchar(50)'))
+      .execute();
+    await db.insertInto('dialect_names').values(['b', 'B', 'a', 'A'].map((n) => ({ plain: n, named: n }))).execute();
+    const column = async (c: 'plain' | 'named', below?: string) =>
+      (await db.selectFrom('dialect_names').select(c).$if(below !== undefined, (q) => q.where(c, '<', below)).orderBy(c).execute()).map((r) => r[c]);
+    expect(await column('named')).toEqual(['A', 'B', 'a', 'b']);
+    expect(await column('named', 'a')).toEqual(['A', 'B']);
+    // The control: this database's own collation is linguistic on PostgreSQL.
+    expect(await column('plain')).toEqual(backend === 'postgres' ? ['a', 'A', 'b', 'B'] : ['A', 'B', 'a', 'b']);
+    expect(database.dialect.nameCollation).toBe(backend === 'postgres' ? 'C' : undefined);
+  });
+
+  it('unboundedLimit: an OFFSET with no bound runs and returns every later row', async () => {
+    const limit = database.dialect.unboundedLimit;
+    const rows = await database.db
+      .selectFrom('registered_models')
+      .select('name')
+      .orderBy('name')
+      .offset(2)
+      .$if(limit !== undefined, (q) => q.limit(limit as number))
+      .execute();
+    expect(rows.map((r) => r.name)).toEqual(['a_b', 'alpha', 'axb', 'back\\slash']);
+  });
+
+  it('recognises an unavailable database', async () => {
+    let err: unknown;
+    if (backend === 'sqlite') {
+      // Another process holds the write lock, and this connection will not wait for it.
+      const { default: BetterSqlite3 } = await import('better-sqlite3');
+      const file = path.join(dir, 'flowreg.db');
+      const holder = new BetterSqlite3(file);
+      const waiter = new BetterSqlite3(file);
+      waiter.pragma('busy_timeout = 0');
+      holder.exec('BEGIN IMMEDIATE');
+      try {
+        waiter.exec("INSERT INTO registered_models (name, creation_time, last_updated_time, last_version) VALUES ('busy', 0, 0, 0)");
+      } catch (e) {
+        err = e;
+      } finally {
+        holder.exec('ROLLBACK');
+        holder.close();
+        waiter.close();
+      }
+    } else {
+      const { default: pg } = await import('pg');
+      const client = new pg.Client({ connectionString: 'postgresql://postgres@127.0.0.1:1/none', connectionTimeoutMillis: 2000 });
+      err = await client.connect().catch((e: unknown) => e);
+    }
+    expect(err).toBeDefined();
+    expect(database.dialect.isUnavailable(err)).toBe(true);
+    expect(database.dialect.isUniqueViolation(err)).toBe(false);
   });
 });

@@ -1,16 +1,18 @@
 /**
  * The artifact proxy over an S3 destination (`--artifacts-destination s3://bucket/prefix`) against
- * a real S3 endpoint (moto, FLOWREG_TEST_S3_ENDPOINT): the local-disk behaviours (round trip,
- * ranges, listing, delete, the path gate), streaming in bounded memory, an upload cut off halfway,
- * the multipart endpoints with presigned part URLs, and the presigned download.
+ * a real S3 endpoint (moto, FLOWREG_TEST_S3_ENDPOINT): what only S3 does. Multipart uploads behind
+ * a single PUT, directory markers, paging and bulk deletes past 1,000 keys, the prefix as a fence,
+ * streaming in bounded memory, an upload cut off halfway, the multipart endpoints with presigned
+ * part URLs, and the presigned download. The behaviour every destination shares (round trip,
+ * ranges, listing, delete, the path gate) is in artifact-store.contract.test.ts, run on S3 too.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API, createTestApp, type TestApp } from '../helpers/app.js';
 import { expectEmptyOk, expectError, sleep } from './support.js';
-import { ARTIFACTS, ATTACKS, MLFLOW_ARTIFACTS, binary, encode, listen, urlPath, type Listening } from './artifacts-helpers.js';
+import { ARTIFACTS, MLFLOW_ARTIFACTS, artifactCalls, binary, drainHashed, listen, patternBody, watchRss, type Listening } from './artifacts-helpers.js';
 import { allKeys, freshBucket, objectSize, pendingUploads, putRaw, S3_ENDPOINT, S3_SKIP_REASON, s3Settings } from './s3-support.js';
 
 const MiB = 1024 * 1024;
@@ -35,120 +37,18 @@ describe.skipIf(!S3_ENDPOINT)('S3 artifact store through the proxy', () => {
     await t?.close();
   });
 
-  const put = (rel: string, body: string | Buffer, type = 'application/octet-stream') =>
-    t.request.put(`${ARTIFACTS}/${urlPath(rel)}`).set('Content-Type', type).send(body);
-  const get = (rel: string) => binary(t.request.get(`${ARTIFACTS}/${urlPath(rel)}`));
-  const list = (rel?: string) => t.request.get(ARTIFACTS).query(rel === undefined ? {} : { path: rel });
+  const { put, get, list } = artifactCalls(() => t);
 
-  describe('upload and download', () => {
-    it('round-trips a text file with MLflow download headers, stored under the prefix', async () => {
-      expectEmptyOk(await put('0/run1/artifacts/notes.txt', 'hello world', 'text/plain'));
-      expect(await allKeys(bucket)).toEqual([`${PREFIX}/0/run1/artifacts/notes.txt`]);
-      const res = await get('0/run1/artifacts/notes.txt');
-      expect(res.status).toBe(200);
-      expect(res.body.toString()).toBe('hello world');
-      expect(res.headers).toMatchObject({
-        'content-type': 'text/plain',
-        'content-length': '11',
-        'content-disposition': 'attachment; filename=notes.txt',
-        'x-content-type-options': 'nosniff',
-        'accept-ranges': 'bytes',
-      });
-    });
-
-    it('round-trips binary data byte for byte: a single PUT and multipart uploads', async () => {
-      // One part, exactly one and two whole parts (8 MiB each), and a short last part.
-      for (const size of [3 * MiB + 17, 8 * MiB, 16 * MiB, 21 * MiB + 5]) {
-        const data = randomBytes(size);
-        expectEmptyOk(await put(`0/run1/artifacts/model/model-${size}.pkl`, data));
-        const res = await get(`0/run1/artifacts/model/model-${size}.pkl`);
-        expect(res.headers['content-length']).toBe(String(size));
-        expect(Buffer.compare(res.body, data)).toBe(0);
-      }
-      expect(await pendingUploads(bucket)).toEqual([]);
-    });
-
-    it('stores a .json body sent as application/json verbatim', async () => {
-      const body = '{"inputs": [[1, 2]],\n "broken": ';
-      expectEmptyOk(await put('0/run1/artifacts/input_example.json', body, 'application/json'));
-      expect((await get('0/run1/artifacts/input_example.json')).body.toString()).toBe(body);
-    });
-
-    it('stores an empty file, and replaces a file', async () => {
-      expectEmptyOk(await put('0/empty.bin', Buffer.alloc(0)));
-      const empty = await get('0/empty.bin');
-      expect(empty.status).toBe(200);
-      expect(empty.headers['content-length']).toBe('0');
-      await put('0/replace.txt', 'first version');
-      await put('0/replace.txt', 'v2');
-      expect((await get('0/replace.txt')).body.toString()).toBe('v2');
-    });
-
-    it('keeps awkward names intact', async () => {
-      for (const name of ['with space.txt', 'naïve.txt', '日本語', 'a+b=c&d.txt', '%41literal.txt']) {
-        expectEmptyOk(await put(`names/${name}`, name));
-      }
-      const names = (await list('names')).body.files.map((f: { path: string }) => f.path);
-      // `%41` is decoded by the path gate, as MLflow's validate_path_is_safe does.
-      expect(names).toEqual(['Aliteral.txt', 'a+b=c&d.txt', 'naïve.txt', 'with space.txt', '日本語']);
-      expect((await get('names/日本語')).body.toString()).toBe('日本語');
-    });
-
-    it('answers 404 for a missing file, 400 for a directory, and HEAD with headers only', async () => {
-      expectError(await get('0/missing.txt'), 404, 'RESOURCE_DOES_NOT_EXIST', "No such artifact: '0/missing.txt'");
-      expectError(await get('0/run1'), 400, 'INVALID_PARAMETER_VALUE', "Artifact path refers to a directory, not a file: '0/run1'");
-      const head = await t.request.head(`${ARTIFACTS}/0/run1/artifacts/notes.txt`);
-      expect(head.status).toBe(200);
-      expect(head.headers['content-length']).toBe('11');
-    });
-
-    it('refuses an upload without a file name, over a directory, or under a file', async () => {
-      expectError(await t.request.put(`${ARTIFACTS}/0/dir/`).send('x'), 400, 'INVALID_PARAMETER_VALUE', /must include a filename/);
-      expectError(await put('0/run1', 'x'), 400, 'INVALID_PARAMETER_VALUE');
-      expectError(await put('0/run1/artifacts/notes.txt/child', 'x'), 400, 'INVALID_PARAMETER_VALUE');
-      expect((await get('0/run1/artifacts/notes.txt')).body.toString()).toBe('hello world');
-    });
-  });
-
-  describe('ranges', () => {
-    const data = Buffer.from('0123456789abcdefghijklmnopqrstuvwxyz');
-    beforeAll(async () => {
-      await put('ranges/file.bin', data);
-    });
-    const ranged = (range: string) => get('ranges/file.bin').set('Range', range);
-
-    it.each([
-      ['bytes=0-9', 0, 9],
-      ['bytes=10-19', 10, 19],
-      ['bytes=-10', 26, 35],
-      ['bytes=30-', 30, 35],
-      ['bytes=5-1000', 5, 35],
-      ['bytes=35-35', 35, 35],
-    ])('%s → 206 with Content-Range', async (range, start, end) => {
-      const res = await ranged(range);
-      expect(res.status).toBe(206);
-      expect(res.headers['content-range']).toBe(`bytes ${start}-${end}/${data.length}`);
-      expect(res.headers['content-length']).toBe(String(end - start + 1));
-      expect(res.body.toString()).toBe(data.subarray(start, end + 1).toString());
-    });
-
-    it('416 for an unsatisfiable range; a malformed one sends the whole file', async () => {
-      const res = await t.request.get(`${ARTIFACTS}/ranges/file.bin`).set('Range', 'bytes=36-');
-      expectError(res, 416, 'INVALID_PARAMETER_VALUE', /range not satisfiable/);
-      expect(res.headers['content-range']).toBe(`bytes */${data.length}`);
-      const whole = await ranged('bytes=9-3');
-      expect(whole.status).toBe(200);
-      expect(whole.body.toString()).toBe(data.toString());
-    });
-
-    it('serves a range from the middle of a large object', async () => {
-      const big = randomBytes(12 * MiB);
-      await put('ranges/big.bin', big);
-      const start = 9 * MiB - 3;
-      const res = await get('ranges/big.bin').set('Range', `bytes=${start}-${start + MiB}`);
-      expect(res.status).toBe(206);
-      expect(Buffer.compare(res.body, big.subarray(start, start + MiB + 1))).toBe(0);
-    });
+  it('round-trips binary data byte for byte: a single PUT and multipart uploads', async () => {
+    // One part, exactly one and two whole parts (8 MiB each), and a short last part.
+    for (const size of [3 * MiB + 17, 8 * MiB, 16 * MiB, 21 * MiB + 5]) {
+      const data = randomBytes(size);
+      expectEmptyOk(await put(`0/run1/artifacts/model/model-${size}.pkl`, data));
+      const res = await get(`0/run1/artifacts/model/model-${size}.pkl`);
+      expect(res.headers['content-length']).toBe(String(size));
+      expect(Buffer.compare(res.body, data)).toBe(0);
+    }
+    expect(await pendingUploads(bucket)).toEqual([]);
   });
 
   describe('listing', () => {
@@ -156,31 +56,6 @@ describe.skipIf(!S3_ENDPOINT)('S3 artifact store through the proxy', () => {
       await put('1/r2/artifacts/model/MLmodel', 'flavors: {}\n');
       await put('1/r2/artifacts/model/requirements.txt', 'numpy\n');
       await put('1/r2/artifacts/model/data/model.pkl', Buffer.alloc(1234));
-      await put('1/r2/artifacts/model/data/deeper/x.bin', Buffer.alloc(5));
-    });
-
-    it('lists basenames with sizes for files, sorted', async () => {
-      expect((await list('1/r2/artifacts/model')).body).toEqual({
-        files: [
-          { path: 'MLmodel', is_dir: false, file_size: 12 },
-          { path: 'data', is_dir: true },
-          { path: 'requirements.txt', is_dir: false, file_size: 6 },
-        ],
-      });
-      expect((await list('1/r2/artifacts/model/data/')).body).toEqual({
-        files: [
-          { path: 'deeper', is_dir: true },
-          { path: 'model.pkl', is_dir: false, file_size: 1234 },
-        ],
-      });
-    });
-
-    it('lists the root, and answers {} for a missing directory and for a file path', async () => {
-      for (const res of [await list(), await list('')]) {
-        expect(res.body.files).toEqual(expect.arrayContaining([{ path: '1', is_dir: true }]));
-      }
-      expect((await list('1/nope')).text).toBe('{}');
-      expect((await list('1/r2/artifacts/model/MLmodel')).text).toBe('{}');
     });
 
     it('ignores directory marker objects made by other S3 tools', async () => {
@@ -213,56 +88,13 @@ describe.skipIf(!S3_ENDPOINT)('S3 artifact store through the proxy', () => {
     });
   });
 
-  describe('delete', () => {
-    it('deletes a file, then a tree, never a sibling sharing the name as a prefix', async () => {
-      await put('del/a/b/c.txt', 'c');
-      await put('del/a/d.txt', 'd');
-      await put('del/ab.txt', 'sibling');
-      expectEmptyOk(await t.request.delete(`${ARTIFACTS}/del/a/d.txt`));
-      expectError(await get('del/a/d.txt'), 404, 'RESOURCE_DOES_NOT_EXIST');
-      expect((await list('del/a')).body).toEqual({ files: [{ path: 'b', is_dir: true }] });
-      expectEmptyOk(await t.request.delete(`${ARTIFACTS}/del/a`));
-      expect((await list('del')).body).toEqual({ files: [{ path: 'ab.txt', is_dir: false, file_size: 7 }] });
-      expectEmptyOk(await t.request.delete(`${ARTIFACTS}/del/never/was`));
-    });
-
-    it('deletes a tree of more than 1,000 objects', async () => {
-      const keys = Array.from({ length: 1003 }, (_, i) => `${PREFIX}/bulk/d${i % 3}/f${i}.bin`);
-      for (let i = 0; i < keys.length; i += 50) {
-        await Promise.all(keys.slice(i, i + 50).map((k) => putRaw(bucket, k, 'x')));
-      }
-      expectEmptyOk(await t.request.delete(`${ARTIFACTS}/bulk`));
-      expect(await allKeys(bucket, `${PREFIX}/bulk`)).toEqual([]);
-    });
-
-    it('refuses to delete the root', async () => {
-      expectError(await t.request.delete(`${ARTIFACTS}/.`), 400, 'INVALID_PARAMETER_VALUE');
-    });
-  });
-
-  describe.each([1, 2])('the path gate, attack strings URL-encoded %d×', (times) => {
-    it.each(ATTACKS)('%j → 400 on GET, PUT, DELETE, list and the multipart routes', async (attack) => {
-      const enc = encode(attack, times);
-      const invalid = ['INVALID_PARAMETER_VALUE', 'Invalid path'] as const;
-      expectError(await t.request.get(`${ARTIFACTS}/${enc}`), 400, ...invalid);
-      expectError(await t.request.put(`${ARTIFACTS}/${enc}`).send('pwned'), 400, ...invalid);
-      expectError(await t.request.delete(`${ARTIFACTS}/${enc}`), 400, ...invalid);
-      expectError(await t.request.get(ARTIFACTS).query({ path: encode(attack, times - 1) }), 400, ...invalid);
-      expectError(await t.request.post(`${MLFLOW_ARTIFACTS}/mpu/create/${enc}`).send({ path: 'f.bin', num_parts: 1 }), 400, ...invalid);
-      expectError(await t.request.get(`${MLFLOW_ARTIFACTS}/presigned/${enc}`), 400, ...invalid);
-    });
-  });
-
-  describe('tracking on an S3 destination', () => {
-    it("lists a run's proxied artifacts from S3 (artifacts/list)", async () => {
-      const exp = await t.request.post(`${API}/experiments/create`).send({ name: `s3-exp-${Date.now()}` });
-      const run = await t.request.post(`${API}/runs/create`).send({ experiment_id: exp.body.experiment_id });
-      const { run_id: runId, artifact_uri: uri } = run.body.run.info;
-      expect(uri).toBe(`mlflow-artifacts:/${exp.body.experiment_id}/${runId}/artifacts`);
-      expectEmptyOk(await put(`${exp.body.experiment_id}/${runId}/artifacts/model/MLmodel`, 'flavors: {}\n'));
-      const res = await t.request.get(`${API}/artifacts/list`).query({ run_id: runId, path: 'model' });
-      expect(res.body).toEqual({ root_uri: uri, files: [{ path: 'model/MLmodel', is_dir: false, file_size: 12 }] });
-    });
+  it('deletes a tree of more than 1,000 objects', async () => {
+    const keys = Array.from({ length: 1003 }, (_, i) => `${PREFIX}/bulk/d${i % 3}/f${i}.bin`);
+    for (let i = 0; i < keys.length; i += 50) {
+      await Promise.all(keys.slice(i, i + 50).map((k) => putRaw(bucket, k, 'x')));
+    }
+    expectEmptyOk(await t.request.delete(`${ARTIFACTS}/bulk`));
+    expect(await allKeys(bucket, `${PREFIX}/bulk`)).toEqual([]);
   });
 });
 
@@ -318,30 +150,14 @@ describe.skipIf(!S3_ENDPOINT)('S3 streaming over real sockets', () => {
 
   it('streams a 300 MB artifact up and down in bounded memory', { timeout: 180_000 }, async () => {
     const size = 300 * MiB;
-    const chunk = Buffer.alloc(MiB);
-    for (let i = 0; i < chunk.length; i++) chunk[i] = (i * 31) & 0xff;
-
-    globalThis.gc?.();
-    const baseline = process.memoryUsage().rss;
-    let peak = baseline;
-    const sampler = setInterval(() => {
-      peak = Math.max(peak, process.memoryUsage().rss);
-    }, 10);
+    const rss = watchRss();
+    let growth: number;
     let upSeconds = 0;
     let downSeconds = 0;
     try {
-      const sent = createHash('sha256');
-      let produced = 0;
-      const body = new Readable({
-        read() {
-          if (produced >= size) return void this.push(null);
-          produced += chunk.length;
-          sent.update(chunk);
-          this.push(chunk);
-        },
-      });
+      const sent = patternBody(size);
       let started = performance.now();
-      const up = await request('PUT', 'big/model.bin', body, { 'Content-Length': size, 'Content-Type': 'application/octet-stream' });
+      const up = await request('PUT', 'big/model.bin', sent.body, { 'Content-Length': size, 'Content-Type': 'application/octet-stream' });
       const upBody = await new Promise<string>((resolve) => {
         let text = '';
         up.on('data', (d: Buffer) => (text += d.toString()));
@@ -355,19 +171,13 @@ describe.skipIf(!S3_ENDPOINT)('S3 streaming over real sockets', () => {
       const down = await request('GET', 'big/model.bin');
       expect(down.statusCode).toBe(200);
       expect(down.headers['content-length']).toBe(String(size));
-      const received = createHash('sha256');
-      let count = 0;
-      for await (const part of down as AsyncIterable<Buffer>) {
-        received.update(part);
-        count += part.length;
-      }
+      const received = await drainHashed(down);
       downSeconds = (performance.now() - started) / 1000;
-      expect(count).toBe(size);
-      expect(received.digest('hex')).toBe(sent.digest('hex'));
+      expect(received.count).toBe(size);
+      expect(received.sha256).toBe(sent.sha256());
     } finally {
-      clearInterval(sampler);
+      growth = rss.stop() / MiB;
     }
-    const growth = (peak - baseline) / MiB;
     console.log(
       `[s3] 300 MiB through the proxy on ${S3_ENDPOINT}: upload ${(300 / upSeconds).toFixed(0)} MiB/s, ` +
         `download ${(300 / downSeconds).toFixed(0)} MiB/s, RSS growth ${growth.toFixed(0)} MiB`,

@@ -358,6 +358,19 @@ describe.each(backends())('logged models (%s)', (backend) => {
     ]);
   });
 
+  it('writes mlflow.modelVersions with the bytes of Python json.dumps, and appends in that style', async () => {
+    // MLflow: abstract_store.py set_model_versions_tags writes json.dumps([{"name": …, "version": …}]).
+    const name = uniqueName('mvtag-é');
+    ok(await c.post('registered-models/create', { name }));
+    const modelId = (await c.createLoggedModel('0')).info.model_id;
+    const tag = async () => asMap((await c.getLoggedModel(modelId)).info.tags)['mlflow.modelVersions'];
+    const entry = (v: number) => `{"name": "${name.replace('é', '\\u00e9')}", "version": ${v}}`;
+    ok(await c.post('model-versions/create', { name, source: `models:/${modelId}`, model_id: modelId }));
+    expect(await tag()).toBe(`[${entry(1)}]`);
+    ok(await c.post('model-versions/create', { name, source: `models:/${modelId}`, model_id: modelId }));
+    expect(await tag()).toBe(`[${entry(1)}, ${entry(2)}]`);
+  });
+
   it('registers a version from a models:/ URI of an unknown logged model as 404', async () => {
     const name = uniqueName('m404');
     ok(await c.post('registered-models/create', { name }));

@@ -5,6 +5,7 @@
  */
 import { Migrator, type Kysely, type Migration } from 'kysely';
 import type { SqlDialect } from './dialect.js';
+import { registryNameCollation } from './registry-collation-migration.js';
 import { trackingTables } from './tracking-migration.js';
 
 type MigrationFactory = (dialect: SqlDialect) => Migration;
@@ -13,7 +14,7 @@ const registryTables: MigrationFactory = (dialect) => ({
   async up(db: Kysely<any>) {
     await db.schema
       .createTable('registered_models')
-      .addColumn('id', dialect.serialType, (c) => c.primaryKey().$call((b) => (dialect.name === 'sqlite' ? b.autoIncrement() : b)))
+      .addColumn('id', dialect.serialType, dialect.autoIncrementPrimaryKey)
       .addColumn('name', 'varchar(256)', (c) => c.notNull().unique())
       .addColumn('creation_time', 'bigint', (c) => c.notNull())
       .addColumn('last_updated_time', 'bigint', (c) => c.notNull())
@@ -92,6 +93,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, MigrationFactory]> = [
   ['0001_registry', registryTables],
   ['0002_tracking', trackingTables],
   ['0003_version_tag_key_index', versionTagKeyIndex],
+  ['0004_registry_name_collation', registryNameCollation],
 ];
 
 export async function migrateToLatest(db: Kysely<any>, dialect: SqlDialect): Promise<void> {

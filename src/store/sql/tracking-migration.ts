@@ -7,20 +7,18 @@
  * the searches, metric history by (run, key, timestamp, step), a logged model's metrics by
  * (model, key), logged models by experiment, name and source run.
  */
-import { sql, type Kysely, type Migration } from 'kysely';
+import type { Kysely, Migration } from 'kysely';
 import type { SqlDialect } from './dialect.js';
 
 export function trackingTables(dialect: SqlDialect): Migration {
-  const pg = dialect.name === 'postgres';
   // Names sort and compare byte-wise on both backends (SQLite's default BINARY collation).
-  const name = (type: string) => sql.raw(pg ? `${type} COLLATE "C"` : type);
-  const serialKey = (c: any) => c.primaryKey().$call((b: any) => (pg ? b : b.autoIncrement()));
+  const name = dialect.nameColumn;
 
   return {
     async up(db: Kysely<any>) {
       await db.schema
         .createTable('experiments')
-        .addColumn('experiment_id', dialect.serialType, serialKey)
+        .addColumn('experiment_id', dialect.serialType, dialect.autoIncrementPrimaryKey)
         .addColumn('name', name('varchar(500)'), (c) => c.notNull().unique())
         .addColumn('artifact_location', 'text', (c) => c.notNull())
         .addColumn('lifecycle_stage', 'varchar(32)', (c) => c.notNull())

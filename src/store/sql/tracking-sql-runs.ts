@@ -155,7 +155,7 @@ export class SqlRunStore extends SqlTrackingStoreBase implements RunStore {
         .orderBy('value')
         .offset(offset);
       if (limit !== undefined) q = q.limit(limit + 1);
-      else if (this.dialect.name === 'sqlite') q = q.limit(-1); // SQLite needs a LIMIT before OFFSET
+      else if (this.dialect.unboundedLimit !== undefined) q = q.limit(this.dialect.unboundedLimit);
       const rows = await q.execute();
       const hasMore = limit !== undefined && rows.length > limit;
       return { items: (hasMore ? rows.slice(0, limit) : rows).map(toMetric), hasMore };
