@@ -31,7 +31,7 @@ describe.each(backends())('name order on %s (database with a linguistic collatio
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flowreg-collation-'));
     fresh = await freshDatabase(backend, dir, { linguisticCollation: true });
     services = await openServices({
-      store: fresh.location,
+      backendStore: fresh.location,
       defaultArtifactRoot: 'mlflow-artifacts:/',
       artifactsDestination: path.join(dir, 'mlartifacts'),
       serveArtifacts: true,
