@@ -4,7 +4,7 @@
 import { modelVersionJson, registeredModelJson } from '../../protocol/messages/registry.js';
 import type { RequestMessage } from '../../protocol/request.js';
 import type { ModelVersions } from '../../registry/model-versions.js';
-import { SEARCH_REGISTERED_MODELS_DEFAULT, type RegisteredModels } from '../../registry/registered-models.js';
+import type { RegisteredModels } from '../../registry/registered-models.js';
 import { parseVersion } from '../../registry/validation.js';
 import type { RouteDef } from '../router.js';
 import { pageJson } from '../../protocol/messages/page.js';
@@ -71,12 +71,12 @@ export function registeredModelRoutes(models: RegisteredModels, versions: ModelV
       path: `${base}/search`,
       handler: async (ctx) => {
         const msg = await ctx.message();
-        const result = await models.search(
-          msg.optionalString('filter'),
-          msg.optionalInt('max_results') ?? SEARCH_REGISTERED_MODELS_DEFAULT,
-          msg.strings('order_by'),
-          msg.optionalString('page_token'),
-        );
+        const result = await models.search({
+          filter: msg.optionalString('filter'),
+          maxResults: msg.optionalInt('max_results'),
+          orderBy: msg.strings('order_by'),
+          pageToken: msg.optionalString('page_token'),
+        });
         return pageJson('registered_models', result, registeredModelJson);
       },
     },

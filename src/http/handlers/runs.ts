@@ -4,9 +4,8 @@
  */
 import { fileInfoJson, metricJson, runInfoJson, runJson } from '../../protocol/messages/tracking.js';
 import { datasetInputsOf, keyValuesOf, metricOf, metricsOf, modelRefsOf, runIdOf, runStatusOf, viewTypeOf } from '../../protocol/messages/tracking-requests.js';
-import { requestMissing, requestWrongType } from '../../protocol/request.js';
+import { requestMissing } from '../../protocol/request.js';
 import { checkArtifactSubpath, listUnder, type ArtifactLister } from '../../tracking/artifacts.js';
-import { SEARCH_MAX_RESULTS_DEFAULT, SEARCH_MAX_RESULTS_THRESHOLD } from '../../tracking/experiments.js';
 import type { Runs } from '../../tracking/runs.js';
 import type { RouteDef } from '../router.js';
 import { pageJson } from '../../protocol/messages/page.js';
@@ -137,8 +136,7 @@ export function runRoutes(runs: Runs, lister?: ArtifactLister): RouteDef[] {
         const msg = await ctx.message();
         const experimentIds = msg.strings('experiment_ids');
         const filter = msg.optionalString('filter');
-        const maxResults = msg.optionalInt('max_results') ?? SEARCH_MAX_RESULTS_DEFAULT;
-        if (maxResults > SEARCH_MAX_RESULTS_THRESHOLD) throw requestWrongType('max_results', maxResults);
+        const maxResults = msg.optionalInt('max_results');
         const result = await runs.search({
           experimentIds,
           filter,

@@ -3,10 +3,9 @@
  * one query for the rows plus one batched query each for tags, aliases and latest versions: never
  * one query per row.
  */
-import type { ExpressionBuilder, Selectable } from 'kysely';
-import type { FilterClause, StringComparator } from '../../protocol/search-filter.js';
+import type { Selectable } from 'kysely';
 import {
-  IS_PROMPT_TAG,
+  STAGES,
   type Alias,
   type ModelVersion,
   type ModelVersionStatus,
@@ -14,10 +13,11 @@ import {
   type Page,
   type RegisteredModel,
   type RegistryStore,
-  type SearchQuery,
+  type RegistrySearch,
   type Stage,
   type Tag,
 } from '../registry-store.js';
+import { fetchPage, orderByKeys, whereClauses, attributeColumn, type SearchColumns } from './search-sql.js';
 import { dedupeTags, groupBy, SqlStoreBase, type Db } from './sql-store-base.js';
 import type { ModelVersionsTable, RegisteredModelsTable } from './schema.js';
 
@@ -27,8 +27,25 @@ export const DELETED_STAGE = 'Deleted_Internal';
 type ModelRow = Selectable<RegisteredModelsTable>;
 type VersionRow = Selectable<ModelVersionsTable> & { name: string };
 
-type TagClause = Extract<FilterClause, { kind: 'tag' }>;
-type StringClause = Extract<FilterClause, { comparator: StringComparator }>;
+const MODEL_COLUMNS: SearchColumns = {
+  attributes: { name: 'rm.name', last_updated_timestamp: 'rm.last_updated_time' },
+  tag: { table: 'registered_model_tags', join: [['model_id', 'rm.id']] },
+};
+
+const VERSION_COLUMNS: SearchColumns = {
+  attributes: {
+    name: 'rm.name',
+    run_id: 'mv.run_id',
+    source_path: 'mv.source',
+    version_number: 'mv.version',
+    creation_timestamp: 'mv.creation_time',
+    last_updated_timestamp: 'mv.last_updated_time',
+  },
+  tag: { table: 'model_version_tags', join: [['model_id', 'mv.model_id'], ['version', 'mv.version']] },
+  // Any literal beyond what a version can be compares the same as the nearest bound, and the
+  // database never sees a number outside its integer range.
+  convert: { version_number: (v) => Math.max(-(2 ** 53), Math.min(2 ** 53, Number(v))) },
+};
 
 export class SqlRegistryStore extends SqlStoreBase implements RegistryStore {
   private async modelRow(db: Db, name: string): Promise<ModelRow | undefined> {
@@ -120,33 +137,11 @@ export class SqlRegistryStore extends SqlStoreBase implements RegistryStore {
     });
   }
 
-  async searchRegisteredModels(query: SearchQuery): Promise<Page<RegisteredModel>> {
+  async searchRegisteredModels(query: RegistrySearch): Promise<Page<RegisteredModel>> {
     return this.guard(async () => {
-      let q = this.db.selectFrom('registered_models as rm').selectAll('rm');
-      const tagGroups = groupTagClauses(query.clauses);
-      for (const clause of query.clauses) {
-        // The parser only lets `name` through as a registered-model attribute.
-        if (clause.kind !== 'attribute' || clause.key !== 'name') continue;
-        if (clause.comparator === 'IN' || clause.comparator === 'NOT IN') {
-          q = q.where(listCondition('rm.name', clause.comparator, clause.value));
-          continue;
-        }
-        const { comparator, value } = clause as StringClause;
-        q = q.where((eb) => this.stringCondition(eb, 'rm.name', comparator, value));
-      }
-      for (const [key, clauses] of tagGroups) {
-        q = q.where((eb) =>
-          eb.exists(
-            eb
-              .selectFrom('registered_model_tags as t')
-              .select('t.key')
-              .whereRef('t.model_id', '=', 'rm.id')
-              .where('t.key', '=', key)
-              .where((tb) => tb.and(clauses.map((c) => this.stringCondition(tb, 't.value', c.comparator, c.value)))),
-          ),
-        );
-      }
-      if (!isQueryingPrompts(query.clauses)) {
+      let q = whereClauses(this.db.selectFrom('registered_models as rm').selectAll('rm'), this.dialect, MODEL_COLUMNS, query.clauses);
+      const excluded = query.excludeTaggedModels;
+      if (excluded) {
         q = q.where((eb) =>
           eb.not(
             eb.exists(
@@ -154,20 +149,15 @@ export class SqlRegistryStore extends SqlStoreBase implements RegistryStore {
                 .selectFrom('registered_model_tags as p')
                 .select('p.key')
                 .whereRef('p.model_id', '=', 'rm.id')
-                .where('p.key', '=', IS_PROMPT_TAG)
-                .where('p.value', '=', 'true'),
+                .where('p.key', '=', excluded.key)
+                .where('p.value', '=', excluded.value),
             ),
           ),
         );
       }
-      for (const o of query.orderBy) {
-        const column = o.key === 'name' ? 'rm.name' : 'rm.last_updated_time';
-        q = q.orderBy(column, o.ascending ? 'asc' : 'desc');
-      }
-      const rows = await q.limit(query.limit + 1).offset(query.offset).execute();
-      const hasMore = rows.length > query.limit;
-      const page = rows.slice(0, query.limit);
-      return { items: await this.hydrateModels(this.db, page), hasMore };
+      q = orderByKeys(q, query.orderBy, (k) => attributeColumn(MODEL_COLUMNS, k.key));
+      const { rows, hasMore } = await fetchPage(q, query.offset, query.limit);
+      return { items: await this.hydrateModels(this.db, rows), hasMore };
     });
   }
 
@@ -344,7 +334,7 @@ export class SqlRegistryStore extends SqlStoreBase implements RegistryStore {
     });
   }
 
-  async searchModelVersions(query: SearchQuery): Promise<Page<ModelVersion>> {
+  async searchModelVersions(query: RegistrySearch): Promise<Page<ModelVersion>> {
     return this.guard(async () => {
       let q = this.db
         .selectFrom('model_versions as mv')
@@ -352,36 +342,10 @@ export class SqlRegistryStore extends SqlStoreBase implements RegistryStore {
         .selectAll('mv')
         .select('rm.name')
         .where('mv.current_stage', '!=', DELETED_STAGE);
-      for (const c of query.clauses) {
-        if (c.kind !== 'attribute') continue;
-        if (c.key === 'version_number') {
-          // Any literal beyond what a version can be compares the same as the nearest bound, and
-          // the database never sees a number outside its integer range.
-          const bound = Math.max(-(2 ** 53), Math.min(2 ** 53, c.value));
-          q = q.where('mv.version', c.comparator, bound);
-        } else if (c.comparator === 'IN' || c.comparator === 'NOT IN') {
-          q = q.where(listCondition(c.key === 'name' ? 'rm.name' : 'mv.run_id', c.comparator, c.value));
-        } else {
-          const column = c.key === 'name' ? 'rm.name' : c.key === 'run_id' ? 'mv.run_id' : 'mv.source';
-          const { comparator, value } = c as StringClause;
-          q = q.where((eb) => this.stringCondition(eb, column, comparator, value));
-        }
-      }
-      for (const [key, clauses] of groupTagClauses(query.clauses)) {
-        q = q.where((eb) =>
-          eb.exists(
-            eb
-              .selectFrom('model_version_tags as t')
-              .select('t.key')
-              .whereRef('t.model_id', '=', 'mv.model_id')
-              .whereRef('t.version', '=', 'mv.version')
-              .where('t.key', '=', key)
-              .where((tb) => tb.and(clauses.map((c) => this.stringCondition(tb, 't.value', c.comparator, c.value)))),
-          ),
-        );
-      }
-      if (!isQueryingPrompts(query.clauses)) {
-        // As MLflow: a model any of whose versions is tagged as a prompt is left out entirely.
+      q = whereClauses(q, this.dialect, VERSION_COLUMNS, query.clauses);
+      const excluded = query.excludeTaggedModels;
+      if (excluded) {
+        // As MLflow: a model any of whose versions is tagged so is left out entirely.
         // Uncorrelated, so the database evaluates it once per query, not once per row.
         q = q.where((eb) =>
           eb(
@@ -390,25 +354,14 @@ export class SqlRegistryStore extends SqlStoreBase implements RegistryStore {
             eb
               .selectFrom('model_version_tags as p')
               .select('p.model_id')
-              .where('p.key', '=', IS_PROMPT_TAG)
-              .where('p.value', '=', 'true'),
+              .where('p.key', '=', excluded.key)
+              .where('p.value', '=', excluded.value),
           ),
         );
       }
-      for (const o of query.orderBy) {
-        const column =
-          o.key === 'name'
-            ? 'rm.name'
-            : o.key === 'version_number'
-              ? 'mv.version'
-              : o.key === 'creation_timestamp'
-                ? 'mv.creation_time'
-                : 'mv.last_updated_time';
-        q = q.orderBy(column, o.ascending ? 'asc' : 'desc');
-      }
-      const rows = (await q.limit(query.limit + 1).offset(query.offset).execute()) as VersionRow[];
-      const hasMore = rows.length > query.limit;
-      return { items: await this.hydrateVersions(this.db, rows.slice(0, query.limit)), hasMore };
+      q = orderByKeys(q, query.orderBy, (k) => attributeColumn(VERSION_COLUMNS, k.key));
+      const { rows, hasMore } = await fetchPage(q, query.offset, query.limit);
+      return { items: await this.hydrateVersions(this.db, rows), hasMore };
     });
   }
 
@@ -453,20 +406,6 @@ export class SqlRegistryStore extends SqlStoreBase implements RegistryStore {
   }
 
   // ---- helpers -----------------------------------------------------------------------------
-
-  private stringCondition(eb: ExpressionBuilder<any, any>, column: string, comparator: '=' | '!=' | 'LIKE' | 'ILIKE', value: string) {
-    const ref = eb.ref(column);
-    switch (comparator) {
-      case '=':
-        return eb(ref, '=', value);
-      case '!=':
-        return eb(ref, '!=', value);
-      case 'LIKE':
-        return this.dialect.like(ref, value);
-      case 'ILIKE':
-        return this.dialect.ilike(ref, value);
-    }
-  }
 
   private async liveVersionRow(db: Db, name: string, version: number): Promise<VersionRow | undefined> {
     return db
@@ -546,7 +485,7 @@ export class SqlRegistryStore extends SqlStoreBase implements RegistryStore {
       .where((eb) => eb.or(maxima.map((m) => eb.and([eb('mv.model_id', '=', m.model_id), eb('mv.version', '=', Number(m.version))]))))
       .execute();
     const hydrated = await this.hydrateVersions(db, rows as VersionRow[]);
-    const stageOrder = (s: string) => ['None', 'Staging', 'Production', 'Archived'].indexOf(s);
+    const stageOrder = (s: string) => STAGES.indexOf(s as Stage);
     const order = hydrated.map((mv, i) => ({ mv, modelId: (rows[i] as VersionRow).model_id }));
     order.sort((a, b) => stageOrder(a.mv.currentStage) - stageOrder(b.mv.currentStage));
     for (const { mv, modelId } of order) {
@@ -580,14 +519,6 @@ export class SqlRegistryStore extends SqlStoreBase implements RegistryStore {
   }
 }
 
-/** `IN` / `NOT IN` over a list that may be empty (SQL has no empty list). */
-function listCondition(column: string, comparator: 'IN' | 'NOT IN', values: readonly string[]) {
-  return (eb: ExpressionBuilder<any, any>) => {
-    if (values.length === 0) return eb.lit(comparator === 'NOT IN');
-    return eb(eb.ref(column), comparator === 'IN' ? 'in' : 'not in', [...values]);
-  };
-}
-
 function toModelVersion(r: VersionRow, tags: Tag[], aliases: string[]): ModelVersion {
   return {
     name: r.name,
@@ -607,32 +538,4 @@ function toModelVersion(r: VersionRow, tags: Tag[], aliases: string[]): ModelVer
     tags,
     aliases,
   };
-}
-
-/**
- * Tag clauses grouped by key: every clause on one key must hold for that one tag row. Clauses on
- * the prompt tag are dropped unless the query asks for prompts, as MLflow does
- * (sqlalchemy_store._update_query_to_exclude_prompts).
- */
-function groupTagClauses(clauses: readonly FilterClause[]): Map<string, TagClause[]> {
-  const querying = isQueryingPrompts(clauses);
-  const groups = new Map<string, TagClause[]>();
-  for (const c of clauses) {
-    if (c.kind !== 'tag') continue;
-    if (c.key === IS_PROMPT_TAG && !querying) continue;
-    const list = groups.get(c.key);
-    if (list) list.push(c);
-    else groups.set(c.key, [c]);
-  }
-  return groups;
-}
-
-/** MLflow returns prompts only for `tags.`mlflow.prompt.is_prompt` = 'true'` or `!= 'false'` (first such clause). */
-export function isQueryingPrompts(clauses: readonly FilterClause[]): boolean {
-  for (const c of clauses) {
-    if (c.kind !== 'tag' || c.key !== IS_PROMPT_TAG) continue;
-    const v = c.value.toLowerCase();
-    return (c.comparator === '=' && v === 'true') || (c.comparator === '!=' && v === 'false');
-  }
-  return false;
 }
