@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { MlflowError } from '../../src/protocol/errors.js';
+import { expectInvalid } from './expect-invalid.js';
 import { parseFilter } from '../../src/search/filter.js';
 import { MODEL_VERSIONS, REGISTERED_MODELS } from '../../src/search/grammar.js';
 import { stripQuotes, trimBackticks } from '../../src/search/lexer.js';
@@ -11,21 +11,6 @@ type FilterClause = Omit<SearchClause, 'entity'> & { kind: SearchClause['entity'
 const asWritten = ({ entity, ...rest }: SearchClause): FilterClause => ({ kind: entity, ...rest });
 const parseRegisteredModelFilter = (filter: string | undefined): FilterClause[] => parseFilter(REGISTERED_MODELS, filter).map(asWritten);
 const parseModelVersionFilter = (filter: string | undefined): FilterClause[] => parseFilter(MODEL_VERSIONS, filter).map(asWritten);
-
-function expectInvalid(fn: () => unknown, message: string | RegExp): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (err) {
-    caught = err;
-  }
-  expect(caught).toBeInstanceOf(MlflowError);
-  const err = caught as MlflowError;
-  expect(err.code).toBe('INVALID_PARAMETER_VALUE');
-  expect(err.httpStatus).toBe(400);
-  if (typeof message === 'string') expect(err.message).toBe(message);
-  else expect(err.message).toMatch(message);
-}
 
 const name = (comparator: '=' | '!=' | 'LIKE' | 'ILIKE', value: string): FilterClause => ({
   kind: 'attribute',

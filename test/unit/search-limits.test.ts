@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MlflowError } from '../../src/protocol/errors.js';
+import { expectInvalid } from './expect-invalid.js';
 import { parseFilter } from '../../src/search/filter.js';
 import { EXPERIMENTS, MODEL_VERSIONS, REGISTERED_MODELS, RUNS } from '../../src/search/grammar.js';
 import {
@@ -11,20 +11,6 @@ import {
 } from '../../src/search/limits.js';
 import { parseFieldOrderBy, parseOrderBy } from '../../src/search/order-by.js';
 import { LOGGED_MODELS } from '../../src/search/grammar.js';
-
-function expectInvalid(fn: () => unknown, message: string): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (err) {
-    caught = err;
-  }
-  expect(caught).toBeInstanceOf(MlflowError);
-  const err = caught as MlflowError;
-  expect(err.code).toBe('INVALID_PARAMETER_VALUE');
-  expect(err.httpStatus).toBe(400);
-  expect(err.message).toBe(message);
-}
 
 const clauses = (n: number) => Array.from({ length: n }, (_, i) => `tags.k${i} = 'v'`).join(' AND ');
 
