@@ -6,6 +6,7 @@ import type { RequestMessage } from '../../protocol/request.js';
 import type { ModelVersions } from '../../registry/model-versions.js';
 import { parseVersion } from '../../registry/validation.js';
 import type { RouteDef } from '../router.js';
+import { searchRequestOf } from './search-request.js';
 import { pageJson } from '../../protocol/messages/page.js';
 
 
@@ -94,12 +95,7 @@ export function modelVersionRoutes(versions: ModelVersions): RouteDef[] {
       path: `${base}/search`,
       handler: async (ctx) => {
         const msg = await ctx.message();
-        const result = await versions.search({
-          filter: msg.optionalString('filter'),
-          maxResults: msg.optionalInt('max_results'),
-          orderBy: msg.strings('order_by'),
-          pageToken: msg.optionalString('page_token'),
-        });
+        const result = await versions.search(searchRequestOf(msg));
         return pageJson('model_versions', result, modelVersionJson);
       },
     },

@@ -8,6 +8,7 @@ import { requestMissing } from '../../protocol/request.js';
 import { checkArtifactSubpath, listUnder, type ArtifactLister } from '../../tracking/artifacts.js';
 import type { Runs } from '../../tracking/runs.js';
 import type { RouteDef } from '../router.js';
+import { searchRequestOf } from './search-request.js';
 import { pageJson } from '../../protocol/messages/page.js';
 
 export function runRoutes(runs: Runs, lister?: ArtifactLister): RouteDef[] {
@@ -135,16 +136,7 @@ export function runRoutes(runs: Runs, lister?: ArtifactLister): RouteDef[] {
       handler: async (ctx) => {
         const msg = await ctx.message();
         const experimentIds = msg.strings('experiment_ids');
-        const filter = msg.optionalString('filter');
-        const maxResults = msg.optionalInt('max_results');
-        const result = await runs.search({
-          experimentIds,
-          filter,
-          viewType: viewTypeOf(msg, 'run_view_type'),
-          maxResults,
-          orderBy: msg.strings('order_by'),
-          pageToken: msg.optionalString('page_token'),
-        });
+        const result = await runs.search({ experimentIds, ...searchRequestOf(msg), viewType: viewTypeOf(msg, 'run_view_type') });
         return pageJson('runs', result, runJson);
       },
     },
