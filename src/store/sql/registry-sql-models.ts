@@ -114,7 +114,7 @@ export class SqlRegisteredModelStore extends SqlStoreBase {
           ),
         );
       }
-      q = orderByKeys(q, query.orderBy, (k) => attributeColumn(MODEL_COLUMNS, k.key));
+      q = orderByKeys(q, query.orderBy, (k) => attributeColumn(MODEL_COLUMNS, k.key), false);
       const { rows, hasMore } = await fetchPage(q, query.offset, query.limit);
       return { items: await hydrateModels(this.db, rows), hasMore };
     });

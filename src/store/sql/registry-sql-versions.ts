@@ -232,7 +232,7 @@ export class SqlModelVersionStore extends SqlStoreBase {
           ),
         );
       }
-      q = orderByKeys(q, query.orderBy, (k) => attributeColumn(VERSION_COLUMNS, k.key));
+      q = orderByKeys(q, query.orderBy, (k) => attributeColumn(VERSION_COLUMNS, k.key), false);
       const { rows, hasMore } = await fetchPage(q, query.offset, query.limit);
       return { items: await hydrateVersions(this.db, rows), hasMore };
     });

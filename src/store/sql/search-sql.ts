@@ -103,15 +103,23 @@ export function whereClauses<Q extends { where(fn: (eb: Eb) => Expression<SqlBoo
   return out;
 }
 
-/** Applies sort keys: nulls last in both directions, as MLflow's SQL stores sort. */
+/**
+ * Applies sort keys: nulls last in both directions, as MLflow's SQL tracking store sorts. Columns
+ * that are never null (the registry's) sort plainly, so that PostgreSQL can read them off an index
+ * in either direction (`DESC NULLS LAST` is not an index order).
+ */
 export function orderByKeys<Q extends { orderBy: (...args: any[]) => Q }>(
   q: Q,
   keys: readonly SortKey[],
   expressionOf: (key: SortKey) => Expression<unknown> | string,
+  nullable = true,
 ): Q {
   let out = q;
   for (const k of keys) {
-    out = out.orderBy(expressionOf(k), (ob: any) => (k.ascending ? ob.asc() : ob.desc()).nullsLast());
+    out = out.orderBy(expressionOf(k), (ob: any) => {
+      const directed = k.ascending ? ob.asc() : ob.desc();
+      return nullable ? directed.nullsLast() : directed;
+    });
   }
   return out;
 }
