@@ -3,9 +3,10 @@
  * handlers in mlflow/server/handlers.py), with MLflow's messages.
  */
 import { invalidParameter, notFound } from '../protocol/errors.js';
-import { parseModelVersionFilter } from '../protocol/search-filter.js';
-import { parseModelVersionOrderBy } from '../protocol/order-by.js';
-import { decodeOffsetToken, encodeOffsetToken } from '../protocol/page-token.js';
+import { MODEL_VERSIONS } from '../search/grammar.js';
+import { maxResultsOf, MODEL_VERSIONS_MAX_RESULTS } from '../search/max-results.js';
+import { offsetPageResult, offsetQuery, type SearchRequest } from '../search/search-request.js';
+import { excludingPrompts } from './prompts.js';
 import {
   IS_PROMPT_TAG,
   type ModelVersion,
@@ -17,7 +18,7 @@ import {
 import { NO_LINEAGE, type Lineage } from '../domain/lineage.js';
 import { parseModelUri } from './model-uri.js';
 import { resolveSource, type VersionLookup } from './model-version-sources.js';
-import { checkMaxResults, modelNotFound } from './registered-models.js';
+import { modelNotFound } from './registered-models.js';
 import { type Clock } from '../domain/clock.js';
 import { type SearchResult } from '../domain/search-result.js';
 import {
@@ -29,8 +30,6 @@ import {
   validateTag,
   validateVersionFields,
 } from './validation.js';
-
-export const SEARCH_MODEL_VERSIONS_MAX = 200_000;
 
 export function versionNotFound(name: string, version: number | string): Error {
   return notFound(`Model Version (name=${name}, version=${version}) not found`);
@@ -155,18 +154,9 @@ export class ModelVersions implements VersionLookup {
     return mv.storageLocation || mv.source;
   }
 
-  async search(
-    filter: string | undefined,
-    maxResults: number,
-    orderBy: readonly string[],
-    pageToken: string | undefined,
-  ): Promise<SearchResult<ModelVersion>> {
-    checkMaxResults(maxResults, SEARCH_MODEL_VERSIONS_MAX);
-    const clauses = parseModelVersionFilter(filter);
-    const order = parseModelVersionOrderBy(orderBy);
-    const offset = decodeOffsetToken(pageToken);
-    const page = await this.store.searchModelVersions({ clauses, orderBy: order, offset, limit: maxResults });
-    return { items: page.items, nextPageToken: page.hasMore ? encodeOffsetToken(offset + maxResults) : undefined };
+  async search(req: SearchRequest): Promise<SearchResult<ModelVersion>> {
+    const query = offsetQuery(MODEL_VERSIONS, req, maxResultsOf(MODEL_VERSIONS_MAX_RESULTS, req.maxResults));
+    return offsetPageResult(await this.store.searchModelVersions(excludingPrompts(query)), query);
   }
 
   // ---- aliases -----------------------------------------------------------------------------

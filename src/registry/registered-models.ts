@@ -2,33 +2,19 @@
  * Registered-model operations: the rules and MLflow's messages around the store
  * (mlflow/store/model_registry/sqlalchemy_store.py).
  */
-import { alreadyExists, invalidParameter, notFound } from '../protocol/errors.js';
-import { parseRegisteredModelFilter } from '../protocol/search-filter.js';
-import { parseRegisteredModelOrderBy } from '../protocol/order-by.js';
-import { decodeOffsetToken, encodeOffsetToken } from '../protocol/page-token.js';
+import { alreadyExists, notFound } from '../protocol/errors.js';
+import { REGISTERED_MODELS } from '../search/grammar.js';
+import { maxResultsOf, REGISTERED_MODELS_MAX_RESULTS } from '../search/max-results.js';
+import { offsetPageResult, offsetQuery, type SearchRequest } from '../search/search-request.js';
 import { IS_PROMPT_TAG, type RegisteredModel, type RegistryStore, type Tag } from '../store/registry-store.js';
 import { StoreConflict } from '../store/store-errors.js';
 import { validateDescription, validateModelName, validateTag } from './validation.js';
 import type { Clock } from '../domain/clock.js';
 import type { SearchResult } from '../domain/search-result.js';
-
-export const SEARCH_REGISTERED_MODELS_DEFAULT = 100;
-export const SEARCH_REGISTERED_MODELS_MAX = 1000;
-
+import { excludingPrompts } from './prompts.js';
 
 export function modelNotFound(name: string): Error {
   return notFound(`Registered Model with name=${name} not found`);
-}
-
-export function checkMaxResults(maxResults: number, max: number): void {
-  if (!Number.isInteger(maxResults) || maxResults < 1) {
-    throw invalidParameter(`Invalid value for max_results. It must be a positive integer, but got ${maxResults}`);
-  }
-  if (maxResults > max) {
-    throw invalidParameter(
-      `Invalid value for request parameter max_results. It must be at most ${max}, but got value ${maxResults}`,
-    );
-  }
 }
 
 export class RegisteredModels {
@@ -109,20 +95,8 @@ export class RegisteredModels {
     if (!(await this.store.deleteRegisteredModelTag(name, key))) throw modelNotFound(name);
   }
 
-  async search(
-    filter: string | undefined,
-    maxResults: number,
-    orderBy: readonly string[],
-    pageToken: string | undefined,
-  ): Promise<SearchResult<RegisteredModel>> {
-    checkMaxResults(maxResults, SEARCH_REGISTERED_MODELS_MAX);
-    const clauses = parseRegisteredModelFilter(filter);
-    const order = parseRegisteredModelOrderBy(orderBy);
-    const offset = decodeOffsetToken(pageToken);
-    const page = await this.store.searchRegisteredModels({ clauses, orderBy: order, offset, limit: maxResults });
-    return {
-      items: page.items,
-      nextPageToken: page.hasMore ? encodeOffsetToken(offset + maxResults) : undefined,
-    };
+  async search(req: SearchRequest): Promise<SearchResult<RegisteredModel>> {
+    const query = offsetQuery(REGISTERED_MODELS, req, maxResultsOf(REGISTERED_MODELS_MAX_RESULTS, req.maxResults));
+    return offsetPageResult(await this.store.searchRegisteredModels(excludingPrompts(query)), query);
   }
 }

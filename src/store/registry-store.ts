@@ -3,8 +3,9 @@
  * protocol/, the rules (validation, messages) in registry/. One SQL implementation serves SQLite
  * and PostgreSQL (store/sql/registry-sql-store.ts).
  */
-import type { FilterClause } from '../protocol/search-filter.js';
-import type { OrderByClause } from '../protocol/order-by.js';
+import type { SearchQuery } from './search-query.js';
+
+export type { SearchQuery };
 
 /** Prompts are registered models with this tag (mlflow/entities/model_registry/prompt_version.py). */
 export const IS_PROMPT_TAG = 'mlflow.prompt.is_prompt';
@@ -72,11 +73,13 @@ export interface Page<T> {
   readonly hasMore: boolean;
 }
 
-export interface SearchQuery {
-  readonly clauses: readonly FilterClause[];
-  readonly orderBy: readonly OrderByClause[];
-  readonly offset: number;
-  readonly limit: number;
+/**
+ * A registry search. Clauses are on `attribute`s (registered models: name; model versions: name,
+ * run_id, source_path, version_number) and `tag`s; order keys are attributes.
+ */
+export interface RegistrySearch extends SearchQuery {
+  /** Leave out every registered model (and its versions) carrying this tag (the registry's prompt rule). */
+  readonly excludeTaggedModels?: Tag;
 }
 
 /**
@@ -92,7 +95,7 @@ export interface RegistryStore {
   deleteRegisteredModel(name: string): Promise<boolean>;
   setRegisteredModelTag(name: string, tag: Tag): Promise<boolean>;
   deleteRegisteredModelTag(name: string, key: string): Promise<boolean>;
-  searchRegisteredModels(query: SearchQuery): Promise<Page<RegisteredModel>>;
+  searchRegisteredModels(query: RegistrySearch): Promise<Page<RegisteredModel>>;
 
   /** Allocates the next number atomically; undefined when the registered model does not exist. */
   createModelVersion(name: string, fields: NewModelVersion, now: number): Promise<ModelVersion | undefined>;
@@ -112,7 +115,7 @@ export interface RegistryStore {
   setModelVersionTag(name: string, version: number, tag: Tag): Promise<boolean>;
   deleteModelVersionTag(name: string, version: number, key: string): Promise<boolean>;
   getLatestVersions(name: string, stages: readonly Stage[]): Promise<readonly ModelVersion[] | undefined>;
-  searchModelVersions(query: SearchQuery): Promise<Page<ModelVersion>>;
+  searchModelVersions(query: RegistrySearch): Promise<Page<ModelVersion>>;
 
   /** false when the model or the version does not exist. */
   setAlias(name: string, alias: string, version: number): Promise<'ok' | 'no-model' | 'no-version'>;

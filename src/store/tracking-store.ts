@@ -8,6 +8,7 @@
  * throw StoreConflict (unique violations) and StoreUnavailable (see registry-store.ts).
  */
 import type { Page, Tag } from './registry-store.js';
+import type { Comparator, DatasetRef, SearchClause, SearchEntity, SearchQuery, SortKey } from './search-query.js';
 
 export type { Page, Tag };
 
@@ -117,49 +118,15 @@ export interface LoggedModel {
 
 // ---- search -------------------------------------------------------------------------------
 
-export type Comparator =
-  | '='
-  | '!='
-  | '<'
-  | '<='
-  | '>'
-  | '>='
-  | 'LIKE'
-  | 'ILIKE'
-  | 'IN'
-  | 'NOT IN'
-  | 'IS NULL'
-  | 'IS NOT NULL';
-
-export type SearchEntity = 'attribute' | 'tag' | 'param' | 'metric';
+export type { Comparator, DatasetRef, SearchClause, SearchEntity, SortKey };
 
 /**
- * One parsed filter comparison. Attribute keys are the canonical names of the searched entity
- * (runs: run_id, run_name, user_id, status, start_time, end_time, artifact_uri; experiments:
- * name, experiment_id, creation_time, last_update_time; logged models: name, model_id,
- * model_type, status, source_run_id, creation_timestamp, last_updated_timestamp).
+ * Attribute keys are the canonical names of the searched entity (runs: run_id, run_name, user_id,
+ * status, start_time, end_time, artifact_uri; experiments: name, experiment_id, creation_time,
+ * last_update_time; logged models: name, model_id, model_type, status, source_run_id,
+ * creation_timestamp, last_updated_timestamp).
  */
-export interface SearchClause {
-  readonly entity: SearchEntity;
-  readonly key: string;
-  readonly comparator: Comparator;
-  /** A string, a number (numeric attributes and metrics), a list (IN), or null (IS [NOT] NULL). */
-  readonly value: string | number | readonly string[] | null;
-}
-
-export interface SortKey {
-  readonly entity: SearchEntity;
-  readonly key: string;
-  readonly ascending: boolean;
-}
-
-export interface TrackingSearch {
-  readonly clauses: readonly SearchClause[];
-  /** Already completed with the tie-breakers the service wants. */
-  readonly orderBy: readonly SortKey[];
-  readonly offset: number;
-  readonly limit: number;
-}
+export type TrackingSearch = SearchQuery;
 
 export interface ExperimentSearch extends TrackingSearch {
   readonly viewType: ViewType;
@@ -172,6 +139,11 @@ export interface RunSearch extends TrackingSearch {
 
 export interface LoggedModelSearch extends TrackingSearch {
   readonly experimentIds: readonly number[];
+  /**
+   * Only models with a metric logged against one of these datasets; metric clauses then compare
+   * only those metrics (SqlAlchemyStore._apply_filter_string_datasets_search_logged_models).
+   */
+  readonly datasets: readonly DatasetRef[];
 }
 
 // ---- writes -------------------------------------------------------------------------------

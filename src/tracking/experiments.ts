@@ -7,32 +7,18 @@
  * INVALID_STATE, both 5xx-like for clients that retry); a missing `max_results` means 1000.
  */
 import { alreadyExists, invalidParameter, notFound } from '../protocol/errors.js';
-import { decodeOffsetToken, encodeOffsetToken } from '../protocol/page-token.js';
 import type { Clock } from '../domain/clock.js';
 import type { SearchResult } from '../domain/search-result.js';
 import { StoreConflict } from '../store/store-errors.js';
 import { DEFAULT_EXPERIMENT_ID, type Experiment, type ExperimentStore, type Tag, type ViewType } from '../store/tracking-store.js';
-import { parseExperimentFilter, parseExperimentOrderBy } from './search.js';
+import { EXPERIMENTS } from '../search/grammar.js';
+import { EXPERIMENTS_MAX_RESULTS, maxResultsOf } from '../search/max-results.js';
+import { offsetPageResult, offsetQuery, type SearchRequest } from '../search/search-request.js';
 import { appendToUriPath, checkArtifactLocation } from './uri.js';
 import { parseExperimentId, validateExperimentName, validateExperimentTag } from './validation.js';
 
-export const SEARCH_MAX_RESULTS_DEFAULT = 1000;
-export const SEARCH_MAX_RESULTS_THRESHOLD = 50_000;
-
 export function experimentNotFound(id: number | string): Error {
   return notFound(`No Experiment with id=${id} exists`);
-}
-
-/** sqlalchemy_store._validate_max_results_param. */
-export function checkSearchMaxResults(maxResults: number): void {
-  if (maxResults < 1) {
-    throw invalidParameter(`Invalid value ${maxResults} for parameter 'max_results' supplied. It must be a positive integer`);
-  }
-  if (maxResults > SEARCH_MAX_RESULTS_THRESHOLD) {
-    throw invalidParameter(
-      `Invalid value ${maxResults} for parameter 'max_results' supplied. It must be at most ${SEARCH_MAX_RESULTS_THRESHOLD}`,
-    );
-  }
 }
 
 export function checkActiveExperiment(e: Experiment): void {
@@ -41,11 +27,7 @@ export function checkActiveExperiment(e: Experiment): void {
   }
 }
 
-export interface ExperimentSearchRequest {
-  readonly maxResults: number;
-  readonly pageToken: string | undefined;
-  readonly filter: string | undefined;
-  readonly orderBy: readonly string[];
+export interface ExperimentSearchRequest extends SearchRequest {
   readonly viewType: ViewType;
 }
 
@@ -140,16 +122,11 @@ export class Experiments {
   }
 
   async search(req: ExperimentSearchRequest): Promise<SearchResult<Experiment>> {
-    checkSearchMaxResults(req.maxResults);
-    const clauses = parseExperimentFilter(req.filter).map((c) => {
-      if (c.key !== 'experiment_id' || c.entity !== 'attribute') return c;
-      const ids = Array.isArray(c.value) ? c.value : [String(c.value)];
-      for (const id of ids) parseExperimentId(id);
-      return c;
-    });
-    const orderBy = parseExperimentOrderBy(req.orderBy);
-    const offset = decodeOffsetToken(req.pageToken);
-    const page = await this.store.searchExperiments({ clauses, orderBy, offset, limit: req.maxResults, viewType: req.viewType });
-    return { items: page.items, nextPageToken: page.hasMore ? encodeOffsetToken(offset + req.maxResults) : undefined };
+    const query = offsetQuery(EXPERIMENTS, req, maxResultsOf(EXPERIMENTS_MAX_RESULTS, req.maxResults));
+    for (const c of query.clauses) {
+      if (c.key !== 'experiment_id' || c.entity !== 'attribute') continue;
+      for (const id of Array.isArray(c.value) ? c.value : [String(c.value)]) parseExperimentId(id);
+    }
+    return offsetPageResult(await this.store.searchExperiments({ ...query, viewType: req.viewType }), query);
   }
 }

@@ -9,20 +9,21 @@
  */
 import { randomUUID } from 'node:crypto';
 import { invalidParameter, notFound } from '../protocol/errors.js';
-import { pythonRepr } from '../protocol/page-token.js';
 import { pythonJsonDumps } from '../protocol/python-json.js';
+import { pythonRepr } from '../protocol/python-repr.js';
 import type { Clock } from '../domain/clock.js';
 import type { SearchResult } from '../domain/search-result.js';
 import { LOGGED_MODEL_STATUSES, type LoggedModel, type LoggedModelStatus, type LoggedModelStore, type Tag } from '../store/tracking-store.js';
 import type { Experiments } from './experiments.js';
 import { randomName } from './names.js';
-import { parseLoggedModelFilter, parseLoggedModelOrderBy, type LoggedModelOrderBy } from './search.js';
+import { parseFilter } from '../search/filter.js';
+import { LOGGED_MODELS } from '../search/grammar.js';
+import { LOGGED_MODELS_MAX_RESULTS, maxResultsOf } from '../search/max-results.js';
+import { parseFieldOrderBy } from '../search/order-by.js';
 import { appendToUriPath } from './uri.js';
 import { parseExperimentId, validateLoggedModelName } from './validation.js';
 
 export const MODEL_VERSIONS_TAG = 'mlflow.modelVersions';
-export const SEARCH_LOGGED_MODELS_DEFAULT = 100;
-
 export function loggedModelNotFound(modelId: string): Error {
   return notFound(`Logged model with ID '${modelId}' not found.`);
 }
@@ -49,10 +50,27 @@ export interface NewLoggedModelRequest {
   readonly tags: readonly Tag[];
 }
 
+/**
+ * An order_by entry as the wire sends it (SearchLoggedModels.OrderBy). It is also written back
+ * into page tokens as is, since MLflow compares a token's order_by with the request's.
+ */
+export interface LoggedModelOrderBy {
+  readonly field_name: string;
+  readonly ascending?: boolean;
+  readonly dataset_name?: string;
+  readonly dataset_digest?: string;
+}
+
+/** A `datasets` entry (SearchLoggedModels.Dataset); a missing digest is absent, not empty. */
+export interface LoggedModelDatasetFilter {
+  readonly dataset_name?: string;
+  readonly dataset_digest?: string;
+}
+
 export interface LoggedModelSearchRequest {
   readonly experimentIds: readonly string[];
   readonly filter: string | undefined;
-  readonly datasets: readonly { dataset_name?: string; dataset_digest?: string }[];
+  readonly datasets: readonly LoggedModelDatasetFilter[];
   readonly maxResults: number | undefined;
   readonly orderBy: readonly LoggedModelOrderBy[];
   readonly pageToken: string | undefined;
@@ -196,7 +214,6 @@ export class LoggedModels {
     if (req.datasets.some((d) => !d.dataset_name)) {
       throw invalidParameter('`dataset_name` in the `datasets` clause must be specified.');
     }
-    if (req.datasets.length > 0) throw invalidParameter('Searching logged models by dataset is not supported by this server.');
     const experimentIds = req.experimentIds.map(parseExperimentId);
     const filter = req.filter || null;
     const orderBy = req.orderBy.length > 0 ? [...req.orderBy] : null;
@@ -220,12 +237,22 @@ export class LoggedModels {
       }
       offset = token.offset;
     }
-    const maxResults = req.maxResults || SEARCH_LOGGED_MODELS_DEFAULT;
-    if (maxResults < 0) throw invalidParameter(`Invalid value ${maxResults} for parameter 'max_results' supplied.`);
+    const maxResults = maxResultsOf(LOGGED_MODELS_MAX_RESULTS, req.maxResults);
     const page = await this.store.searchLoggedModels({
       experimentIds,
-      clauses: parseLoggedModelFilter(req.filter),
-      orderBy: parseLoggedModelOrderBy(req.orderBy),
+      clauses: parseFilter(LOGGED_MODELS, req.filter),
+      // server/handlers.py _search_logged_models passes `dataset_digest or None`, and the SQL store
+      // then compares `dataset_digest == None`: a dataset given without a digest matches the
+      // metrics logged without one.
+      datasets: req.datasets.map((d) => ({ name: d.dataset_name ?? '', digest: d.dataset_digest || null })),
+      orderBy: parseFieldOrderBy(
+        LOGGED_MODELS,
+        req.orderBy.map((ob) => ({
+          field: ob.field_name,
+          ascending: ob.ascending,
+          ...(ob.dataset_name || ob.dataset_digest ? { dataset: { name: ob.dataset_name ?? '', digest: ob.dataset_digest } } : {}),
+        })),
+      ),
       offset,
       limit: maxResults,
     });

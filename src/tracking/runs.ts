@@ -8,7 +8,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { invalidParameter, notFound } from '../protocol/errors.js';
-import { decodeOffsetToken, encodeOffsetToken, pythonRepr } from '../protocol/page-token.js';
+import { decodeOffsetToken, encodeOffsetToken } from '../protocol/page-token.js';
+import { pythonRepr } from '../protocol/python-repr.js';
 import type { Clock } from '../domain/clock.js';
 import type { SearchResult } from '../domain/search-result.js';
 import {
@@ -23,9 +24,11 @@ import {
   type Tag,
   type ViewType,
 } from '../store/tracking-store.js';
-import { checkSearchMaxResults, type Experiments } from './experiments.js';
+import type { Experiments } from './experiments.js';
 import { randomName } from './names.js';
-import { parseRunFilter, parseRunOrderBy } from './search.js';
+import { RUNS } from '../search/grammar.js';
+import { maxResultsOf, RUNS_MAX_RESULTS } from '../search/max-results.js';
+import { offsetPageResult, offsetQuery, type SearchRequest } from '../search/search-request.js';
 import { appendToUriPath } from './uri.js';
 import {
   parseExperimentId,
@@ -64,13 +67,9 @@ export interface RunUpdate {
   readonly runName?: string;
 }
 
-export interface RunSearchRequest {
+export interface RunSearchRequest extends SearchRequest {
   readonly experimentIds: readonly string[];
-  readonly filter: string | undefined;
   readonly viewType: ViewType;
-  readonly maxResults: number;
-  readonly orderBy: readonly string[];
-  readonly pageToken: string | undefined;
 }
 
 export class Runs {
@@ -252,12 +251,9 @@ export class Runs {
   }
 
   async search(req: RunSearchRequest): Promise<SearchResult<Run>> {
-    checkSearchMaxResults(req.maxResults);
+    const limit = maxResultsOf(RUNS_MAX_RESULTS, req.maxResults);
     const experimentIds = req.experimentIds.map(parseExperimentId);
-    const clauses = parseRunFilter(req.filter);
-    const orderBy = parseRunOrderBy(req.orderBy);
-    const offset = decodeOffsetToken(req.pageToken);
-    const page = await this.store.searchRuns({ experimentIds, clauses, orderBy, offset, limit: req.maxResults, viewType: req.viewType });
-    return { items: page.items, nextPageToken: page.hasMore ? encodeOffsetToken(offset + req.maxResults) : undefined };
+    const query = offsetQuery(RUNS, req, limit);
+    return offsetPageResult(await this.store.searchRuns({ ...query, experimentIds, viewType: req.viewType }), query);
   }
 }

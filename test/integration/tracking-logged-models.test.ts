@@ -276,6 +276,75 @@ describe.each(backends())('logged models (%s)', (backend) => {
     });
   });
 
+  // mlflow/server/handlers.py _search_logged_models and SqlAlchemyStore.search_logged_models:
+  // `datasets` keeps the models with a metric on one of them and restricts metric clauses to those
+  // metrics; an order_by entry may name the dataset of its metric.
+  describe('search by dataset', () => {
+    let exp: string;
+    const ids: Record<'a' | 'b' | 'c' | 'd', string> = { a: '', b: '', c: '', d: '' };
+
+    beforeAll(async () => {
+      exp = await c.createExperiment();
+      const runId = (await c.createRun(exp)).info.run_id;
+      for (const name of ['a', 'b', 'c', 'd'] as const) ids[name] = (await c.createLoggedModel(exp, { name })).info.model_id;
+      const point = (model: string, value: number, timestamp: number, dataset: Record<string, string>) => ({
+        key: 'acc',
+        value,
+        timestamp,
+        step: 0,
+        model_id: model,
+        ...dataset,
+      });
+      const evalSet = { dataset_name: 'eval', dataset_digest: 'd1' };
+      const trainSet = { dataset_name: 'train', dataset_digest: 'd2' };
+      ok(
+        await c.post('runs/log-batch', {
+          run_id: runId,
+          metrics: [
+            point(ids.a, 0.9, 1, evalSet),
+            point(ids.a, 0.5, 2, trainSet),
+            point(ids.b, 0.7, 1, evalSet),
+            point(ids.c, 0.95, 1, trainSet),
+            point(ids.d, 0.1, 1, { dataset_name: 'eval' }),
+          ],
+        }),
+      );
+    });
+
+    const found = async (body: Record<string, unknown>) =>
+      ((ok(await c.post('logged-models/search', { experiment_ids: [exp], ...body })).body.models ?? []) as { info: { model_id: string } }[]).map(
+        (m) => m.info.model_id,
+      );
+    const EVAL = [{ dataset_name: 'eval', dataset_digest: 'd1' }];
+    // Models created within one millisecond tie on the default order: compare as sets.
+    const foundSet = async (body: Record<string, unknown>) => (await found(body)).sort();
+    const set = (...names: (keyof typeof ids)[]) => names.map((n) => ids[n]).sort();
+
+    it('keeps the models with a metric on one of the datasets', async () => {
+      expect(await foundSet({ datasets: EVAL })).toEqual(set('a', 'b'));
+      expect(await foundSet({ datasets: [...EVAL, { dataset_name: 'train', dataset_digest: 'd2' }] })).toEqual(set('a', 'b', 'c'));
+    });
+
+    it('matches a dataset given without a digest to metrics logged without one, as MLflow compares `== None`', async () => {
+      expect(await foundSet({ datasets: [{ dataset_name: 'eval' }] })).toEqual(set('d'));
+    });
+
+    it('compares metric clauses with the metrics of those datasets only', async () => {
+      expect(await foundSet({ filter: 'metrics.acc > 0.8' })).toEqual(set('a', 'c'));
+      expect(await foundSet({ filter: 'metrics.acc > 0.8', datasets: EVAL })).toEqual(set('a'));
+      expect(await foundSet({ filter: 'metrics.acc < 0.6' })).toEqual(set('a', 'd'));
+      expect(await foundSet({ filter: 'metrics.acc < 0.6', datasets: EVAL })).toEqual([]);
+    });
+
+    it('orders by the latest value of a metric on the named dataset, models without it last', async () => {
+      const byName = { field_name: 'name', ascending: true };
+      const order = async (metric: Record<string, unknown>) => found({ order_by: [{ field_name: 'metrics.acc', ascending: false, ...metric }, byName] });
+      expect(await order({})).toEqual([ids.c, ids.b, ids.a, ids.d]);
+      expect(await order({ dataset_name: 'eval' })).toEqual([ids.a, ids.b, ids.d, ids.c]);
+      expect(await order({ dataset_name: 'eval', dataset_digest: 'd1' })).toEqual([ids.a, ids.b, ids.c, ids.d]);
+    });
+  });
+
   it('replays the 3.x log_model(registered_model_name=) sequence (§8.2) over HTTP', async () => {
     const name = uniqueName('m3x');
     // 1. start_run

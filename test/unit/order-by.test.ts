@@ -1,21 +1,19 @@
 import { describe, it, expect } from 'vitest';
-import { MlflowError } from '../../src/protocol/errors.js';
-import { parseModelVersionOrderBy, parseRegisteredModelOrderBy, type OrderByClause } from '../../src/protocol/order-by.js';
+import { expectInvalid } from './expect-invalid.js';
+import { MODEL_VERSIONS, REGISTERED_MODELS } from '../../src/search/grammar.js';
+import { parseOrderBy } from '../../src/search/order-by.js';
+import type { SortKey } from '../../src/store/search-query.js';
 
-function expectInvalid(fn: () => unknown, message: string | RegExp): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (err) {
-    caught = err;
-  }
-  expect(caught).toBeInstanceOf(MlflowError);
-  const err = caught as MlflowError;
-  expect(err.code).toBe('INVALID_PARAMETER_VALUE');
-  expect(err.httpStatus).toBe(400);
-  if (typeof message === 'string') expect(err.message).toBe(message);
-  else expect(err.message).toMatch(message);
-}
+// These cases were written for the registry's own parser, whose keys were all attributes and
+// carried no entity; the shared parser's keys are read back in that shape.
+type OrderByClause = Omit<SortKey, 'entity'>;
+const asWritten = (keys: SortKey[]): OrderByClause[] =>
+  keys.map(({ entity, ...rest }) => {
+    expect(entity).toBe('attribute');
+    return rest;
+  });
+const parseRegisteredModelOrderBy = (orderBy: readonly string[] | undefined) => asWritten(parseOrderBy(REGISTERED_MODELS, orderBy));
+const parseModelVersionOrderBy = (orderBy: readonly string[] | undefined) => asWritten(parseOrderBy(MODEL_VERSIONS, orderBy));
 
 const asc = (key: string): OrderByClause => ({ key, ascending: true });
 const desc = (key: string): OrderByClause => ({ key, ascending: false });

@@ -1,20 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { MlflowError } from '../../src/protocol/errors.js';
+import { expectInvalid } from './expect-invalid.js';
 import { decodeOffsetToken, encodeOffsetToken, pythonRepr } from '../../src/protocol/page-token.js';
-
-function expectInvalid(fn: () => unknown, message: string): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (err) {
-    caught = err;
-  }
-  expect(caught).toBeInstanceOf(MlflowError);
-  const err = caught as MlflowError;
-  expect(err.code).toBe('INVALID_PARAMETER_VALUE');
-  expect(err.httpStatus).toBe(400);
-  expect(err.message).toBe(message);
-}
 
 const b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64');
 

@@ -1,27 +1,16 @@
 import { describe, it, expect } from 'vitest';
-import { MlflowError } from '../../src/protocol/errors.js';
-import {
-  parseModelVersionFilter,
-  parseRegisteredModelFilter,
-  stripQuotes,
-  trimBackticks,
-  type FilterClause,
-} from '../../src/protocol/search-filter.js';
+import { expectInvalid } from './expect-invalid.js';
+import { parseFilter } from '../../src/search/filter.js';
+import { MODEL_VERSIONS, REGISTERED_MODELS } from '../../src/search/grammar.js';
+import { stripQuotes, trimBackticks } from '../../src/search/lexer.js';
+import type { SearchClause } from '../../src/store/search-query.js';
 
-function expectInvalid(fn: () => unknown, message: string | RegExp): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (err) {
-    caught = err;
-  }
-  expect(caught).toBeInstanceOf(MlflowError);
-  const err = caught as MlflowError;
-  expect(err.code).toBe('INVALID_PARAMETER_VALUE');
-  expect(err.httpStatus).toBe(400);
-  if (typeof message === 'string') expect(err.message).toBe(message);
-  else expect(err.message).toMatch(message);
-}
+// These cases were written for the registry's own parser, whose clauses named the entity `kind`;
+// the shared parser's clauses are read back in that shape.
+type FilterClause = Omit<SearchClause, 'entity'> & { kind: SearchClause['entity'] };
+const asWritten = ({ entity, ...rest }: SearchClause): FilterClause => ({ kind: entity, ...rest });
+const parseRegisteredModelFilter = (filter: string | undefined): FilterClause[] => parseFilter(REGISTERED_MODELS, filter).map(asWritten);
+const parseModelVersionFilter = (filter: string | undefined): FilterClause[] => parseFilter(MODEL_VERSIONS, filter).map(asWritten);
 
 const name = (comparator: '=' | '!=' | 'LIKE' | 'ILIKE', value: string): FilterClause => ({
   kind: 'attribute',

@@ -4,18 +4,13 @@
 import { experimentJson } from '../../protocol/messages/tracking.js';
 import { keyValuesOf, viewTypeOf } from '../../protocol/messages/tracking-requests.js';
 import type { RequestMessage } from '../../protocol/request.js';
-import { SEARCH_MAX_RESULTS_DEFAULT, type Experiments } from '../../tracking/experiments.js';
+import type { Experiments } from '../../tracking/experiments.js';
 import type { RouteDef } from '../router.js';
+import { searchRequestOf } from './search-request.js';
 import { pageJson } from '../../protocol/messages/page.js';
 
 async function searchExperiments(experiments: Experiments, msg: RequestMessage) {
-  const result = await experiments.search({
-    maxResults: msg.optionalInt('max_results') ?? SEARCH_MAX_RESULTS_DEFAULT,
-    pageToken: msg.optionalString('page_token'),
-    filter: msg.optionalString('filter'),
-    orderBy: msg.strings('order_by'),
-    viewType: viewTypeOf(msg, 'view_type'),
-  });
+  const result = await experiments.search({ ...searchRequestOf(msg), viewType: viewTypeOf(msg, 'view_type') });
   return pageJson('experiments', result, experimentJson);
 }
 

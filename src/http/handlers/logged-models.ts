@@ -8,8 +8,7 @@ import { fileInfoJson, loggedModelJson } from '../../protocol/messages/tracking.
 import { keyValuesOf } from '../../protocol/messages/tracking-requests.js';
 import { RequestMessage, requestMissing } from '../../protocol/request.js';
 import { checkArtifactSubpath, listUnder, type ArtifactLister } from '../../tracking/artifacts.js';
-import { parseLoggedModelStatus, type LoggedModels } from '../../tracking/logged-models.js';
-import type { LoggedModelOrderBy } from '../../tracking/search.js';
+import { parseLoggedModelStatus, type LoggedModelOrderBy, type LoggedModels } from '../../tracking/logged-models.js';
 import type { JsonContext, RouteDef } from '../router.js';
 import { pageJson } from '../../protocol/messages/page.js';
 

@@ -6,10 +6,9 @@ import type { RequestMessage } from '../../protocol/request.js';
 import type { ModelVersions } from '../../registry/model-versions.js';
 import { parseVersion } from '../../registry/validation.js';
 import type { RouteDef } from '../router.js';
+import { searchRequestOf } from './search-request.js';
 import { pageJson } from '../../protocol/messages/page.js';
 
-/** Client default page size (SEARCH_MODEL_VERSION_MAX_RESULTS_DEFAULT); the proto default is the max. */
-const SEARCH_MODEL_VERSIONS_DEFAULT = 10_000;
 
 function nameAndVersion(msg: RequestMessage): [string, number] {
   return [msg.string('name'), parseVersion(msg.string('version'))];
@@ -96,12 +95,7 @@ export function modelVersionRoutes(versions: ModelVersions): RouteDef[] {
       path: `${base}/search`,
       handler: async (ctx) => {
         const msg = await ctx.message();
-        const result = await versions.search(
-          msg.optionalString('filter'),
-          msg.optionalInt('max_results') ?? SEARCH_MODEL_VERSIONS_DEFAULT,
-          msg.strings('order_by'),
-          msg.optionalString('page_token'),
-        );
+        const result = await versions.search(searchRequestOf(msg));
         return pageJson('model_versions', result, modelVersionJson);
       },
     },

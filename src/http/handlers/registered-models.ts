@@ -4,9 +4,10 @@
 import { modelVersionJson, registeredModelJson } from '../../protocol/messages/registry.js';
 import type { RequestMessage } from '../../protocol/request.js';
 import type { ModelVersions } from '../../registry/model-versions.js';
-import { SEARCH_REGISTERED_MODELS_DEFAULT, type RegisteredModels } from '../../registry/registered-models.js';
+import type { RegisteredModels } from '../../registry/registered-models.js';
 import { parseVersion } from '../../registry/validation.js';
 import type { RouteDef } from '../router.js';
+import { searchRequestOf } from './search-request.js';
 import { pageJson } from '../../protocol/messages/page.js';
 
 function description(msg: RequestMessage): string | null {
@@ -71,12 +72,7 @@ export function registeredModelRoutes(models: RegisteredModels, versions: ModelV
       path: `${base}/search`,
       handler: async (ctx) => {
         const msg = await ctx.message();
-        const result = await models.search(
-          msg.optionalString('filter'),
-          msg.optionalInt('max_results') ?? SEARCH_REGISTERED_MODELS_DEFAULT,
-          msg.strings('order_by'),
-          msg.optionalString('page_token'),
-        );
+        const result = await models.search(searchRequestOf(msg));
         return pageJson('registered_models', result, registeredModelJson);
       },
     },

@@ -4,11 +4,11 @@
  */
 import { fileInfoJson, metricJson, runInfoJson, runJson } from '../../protocol/messages/tracking.js';
 import { datasetInputsOf, keyValuesOf, metricOf, metricsOf, modelRefsOf, runIdOf, runStatusOf, viewTypeOf } from '../../protocol/messages/tracking-requests.js';
-import { requestMissing, requestWrongType } from '../../protocol/request.js';
+import { requestMissing } from '../../protocol/request.js';
 import { checkArtifactSubpath, listUnder, type ArtifactLister } from '../../tracking/artifacts.js';
-import { SEARCH_MAX_RESULTS_DEFAULT, SEARCH_MAX_RESULTS_THRESHOLD } from '../../tracking/experiments.js';
 import type { Runs } from '../../tracking/runs.js';
 import type { RouteDef } from '../router.js';
+import { searchRequestOf } from './search-request.js';
 import { pageJson } from '../../protocol/messages/page.js';
 
 export function runRoutes(runs: Runs, lister?: ArtifactLister): RouteDef[] {
@@ -136,17 +136,7 @@ export function runRoutes(runs: Runs, lister?: ArtifactLister): RouteDef[] {
       handler: async (ctx) => {
         const msg = await ctx.message();
         const experimentIds = msg.strings('experiment_ids');
-        const filter = msg.optionalString('filter');
-        const maxResults = msg.optionalInt('max_results') ?? SEARCH_MAX_RESULTS_DEFAULT;
-        if (maxResults > SEARCH_MAX_RESULTS_THRESHOLD) throw requestWrongType('max_results', maxResults);
-        const result = await runs.search({
-          experimentIds,
-          filter,
-          viewType: viewTypeOf(msg, 'run_view_type'),
-          maxResults,
-          orderBy: msg.strings('order_by'),
-          pageToken: msg.optionalString('page_token'),
-        });
+        const result = await runs.search({ experimentIds, ...searchRequestOf(msg), viewType: viewTypeOf(msg, 'run_view_type') });
         return pageJson('runs', result, runJson);
       },
     },

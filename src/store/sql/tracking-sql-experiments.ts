@@ -11,27 +11,26 @@ import {
   type ExperimentSearch,
   type ExperimentStore,
   type LifecycleStage,
-  type SearchClause,
   type ViewType,
 } from '../tracking-store.js';
 import type { ExperimentsTable } from './tracking-schema.js';
-import { orderByKeys, SqlTrackingStoreBase } from './tracking-sql-base.js';
-import { dedupeTags, groupBy, type Db } from './sql-store-base.js';
+import { attributeColumn, fetchPage, orderByKeys, whereClauses, type SearchColumns } from './search-sql.js';
+import { dedupeTags, groupBy, SqlStoreBase, type Db } from './sql-store-base.js';
 
 type ExperimentRow = Selectable<ExperimentsTable>;
 
-const EXPERIMENT_COLUMNS: Readonly<Record<string, string>> = {
-  name: 'e.name',
-  experiment_id: 'e.experiment_id',
-  creation_time: 'e.creation_time',
-  last_update_time: 'e.last_update_time',
+const EXPERIMENT_COLUMNS: SearchColumns = {
+  attributes: { name: 'e.name', experiment_id: 'e.experiment_id', creation_time: 'e.creation_time', last_update_time: 'e.last_update_time' },
+  tag: { table: 'experiment_tags', join: [['experiment_id', 'e.experiment_id']] },
+  // `experiment_id IN ('1', '2')` compares with the integer column.
+  convert: { experiment_id: Number },
 };
 
 export function stagesOf(viewType: ViewType): LifecycleStage[] {
   return viewType === 'ACTIVE_ONLY' ? ['active'] : viewType === 'DELETED_ONLY' ? ['deleted'] : ['active', 'deleted'];
 }
 
-export class SqlExperimentStore extends SqlTrackingStoreBase implements ExperimentStore {
+export class SqlExperimentStore extends SqlStoreBase implements ExperimentStore {
   async ensureDefaultExperiment(artifactLocation: string, now: number): Promise<void> {
     await this.guard(() =>
       this.db
@@ -146,17 +145,10 @@ export class SqlExperimentStore extends SqlTrackingStoreBase implements Experime
   async searchExperiments(query: ExperimentSearch): Promise<Page<Experiment>> {
     return this.guard(async () => {
       let q = this.db.selectFrom('experiments as e').selectAll('e').where('e.lifecycle_stage', 'in', stagesOf(query.viewType));
-      for (const c of query.clauses) {
-        q = q.where((eb) =>
-          c.entity === 'tag'
-            ? this.keyValueClause(eb, 'experiment_tags', 'experiment_id', 'e.experiment_id', c)
-            : this.compare(eb, column(c.key), numericIds(c)),
-        );
-      }
-      q = orderByKeys(q, query.orderBy, (k) => column(k.key));
-      const rows = await q.limit(query.limit + 1).offset(query.offset).execute();
-      const hasMore = rows.length > query.limit;
-      return { items: await this.hydrate(this.db, rows.slice(0, query.limit)), hasMore };
+      q = whereClauses(q, this.dialect, EXPERIMENT_COLUMNS, query.clauses);
+      q = orderByKeys(q, query.orderBy, (k) => attributeColumn(EXPERIMENT_COLUMNS, k.key));
+      const { rows, hasMore } = await fetchPage(q, query.offset, query.limit);
+      return { items: await this.hydrate(this.db, rows), hasMore };
     });
   }
 
@@ -179,17 +171,4 @@ export class SqlExperimentStore extends SqlTrackingStoreBase implements Experime
       tags: (tagsOf.get(r.experiment_id) ?? []).map((t) => ({ key: t.key, value: t.value })),
     }));
   }
-}
-
-function column(key: string): string {
-  const col = EXPERIMENT_COLUMNS[key];
-  if (!col) throw new Error(`unknown experiment attribute ${key}`);
-  return col;
-}
-
-/** `experiment_id IN ('1', '2')` compares with the integer column. */
-function numericIds(c: SearchClause): SearchClause {
-  if (c.key !== 'experiment_id') return c;
-  const value = Array.isArray(c.value) ? c.value.map(Number) : Number(c.value);
-  return { ...c, value: value as unknown as SearchClause['value'] };
 }

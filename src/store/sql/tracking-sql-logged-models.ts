@@ -2,7 +2,7 @@
  * MLflow 3 logged models over SQL: the model row, its tags, params and metrics (the run metric
  * points logged with its id). Deleting is a soft delete.
  */
-import { sql, type ExpressionBuilder, type Selectable } from 'kysely';
+import { sql, type Expression, type SqlBool, type Selectable } from 'kysely';
 import type { Page, Tag } from '../registry-store.js';
 import {
   LOGGED_MODEL_STATUSES,
@@ -12,17 +12,17 @@ import {
   type LoggedModelStatus,
   type LoggedModelStore,
   type NewLoggedModel,
-  type SearchClause,
+  type DatasetRef,
   type SortKey,
 } from '../tracking-store.js';
 import type { LoggedModelMetricsTable, LoggedModelsTable } from './tracking-schema.js';
-import { orderByKeys, SqlTrackingStoreBase } from './tracking-sql-base.js';
-import { chunks, dedupeTags, groupBy, type Db } from './sql-store-base.js';
+import { attributeColumn, fetchPage, orderByKeys, whereClauses, type ChildTable, type SearchColumns } from './search-sql.js';
+import { chunks, dedupeTags, groupBy, SqlStoreBase, type Db } from './sql-store-base.js';
 import { toMetric } from './tracking-sql-run-rows.js';
 
 type ModelRow = Selectable<LoggedModelsTable>;
 
-const MODEL_COLUMNS: Readonly<Record<string, string>> = {
+const MODEL_ATTRIBUTES: Readonly<Record<string, string>> = {
   name: 'lm.name',
   model_id: 'lm.model_id',
   model_type: 'lm.model_type',
@@ -32,20 +32,47 @@ const MODEL_COLUMNS: Readonly<Record<string, string>> = {
   last_updated_timestamp: 'lm.last_updated_timestamp_ms',
 };
 
-function modelColumn(key: string): string {
-  const col = MODEL_COLUMNS[key];
-  if (!col) throw new Error(`unknown logged model attribute ${key}`);
-  return col;
+/** `dataset_name = … [AND dataset_digest = …]` for each dataset, ORed (a null digest matches metrics without one). */
+function datasetCondition(eb: Parameters<NonNullable<ChildTable['where']>>[0], alias: string, datasets: readonly DatasetRef[]): Expression<SqlBool> {
+  return eb.or(
+    datasets.map((d) => {
+      const conditions = [eb(sql.ref(`${alias}.dataset_name`), '=', d.name)];
+      if (d.digest !== undefined) conditions.push(eb(sql.ref(`${alias}.dataset_digest`), d.digest === null ? 'is' : '=', d.digest));
+      return eb.and(conditions);
+    }),
+  );
+}
+
+/**
+ * The search columns of one query: with datasets, metric clauses compare only the metrics logged
+ * against them (SqlAlchemyStore._apply_filter_string_datasets_search_logged_models).
+ */
+function modelColumns(datasets: readonly DatasetRef[]): SearchColumns {
+  return {
+    attributes: MODEL_ATTRIBUTES,
+    tag: { table: 'logged_model_tags', join: [['model_id', 'lm.model_id']] },
+    param: { table: 'logged_model_params', join: [['model_id', 'lm.model_id']] },
+    metric: {
+      table: 'logged_model_metrics',
+      join: [['model_id', 'lm.model_id']],
+      where: (eb) =>
+        datasets.length === 0
+          ? eb(sql.ref('kv.is_nan'), '=', 0)
+          : eb.and([eb(sql.ref('kv.is_nan'), '=', 0), datasetCondition(eb, 'kv', datasets)]),
+    },
+    // `status = 'READY'` or `'LOGGED_MODEL_READY'` compares with the stored number.
+    convert: { status: statusNumber },
+  };
 }
 
 /** `status = 'READY'` or `'LOGGED_MODEL_READY'` compares with the stored number. */
-function statusNumber(value: unknown): number {
+function statusNumber(value: string | number): number {
   const name = String(value).toUpperCase();
   const i = LOGGED_MODEL_STATUSES.findIndex((s) => s === name || s === `LOGGED_MODEL_${name}`);
   return i >= 0 ? i : name === 'FAILED' ? 3 : -1;
 }
 
-export class SqlLoggedModelStore extends SqlTrackingStoreBase implements LoggedModelStore {
+export class SqlLoggedModelStore extends SqlStoreBase implements LoggedModelStore {
   async createLoggedModel(m: NewLoggedModel): Promise<LoggedModel> {
     return this.tx(async (trx) => {
       const row = await trx
@@ -147,44 +174,35 @@ export class SqlLoggedModelStore extends SqlTrackingStoreBase implements LoggedM
         .selectAll('lm')
         .where('lm.experiment_id', 'in', [...query.experimentIds])
         .where('lm.lifecycle_stage', '!=', 'deleted');
-      for (const c of query.clauses) q = q.where((eb) => this.modelClause(eb, c));
+      q = whereClauses(q, this.dialect, modelColumns(query.datasets), query.clauses);
+      // With datasets but no metric clause: only models with a metric on one of them.
+      if (query.datasets.length > 0 && !query.clauses.some((c) => c.entity === 'metric')) {
+        q = q.where((eb) =>
+          eb.exists(
+            eb
+              .selectFrom('logged_model_metrics as ds')
+              .select(sql.lit(1).as('one'))
+              .whereRef('ds.model_id', '=', 'lm.model_id')
+              .where((db) => datasetCondition(db as never, 'ds', query.datasets)),
+          ),
+        );
+      }
       q = orderByKeys(q, query.orderBy, (k) => this.sortExpression(k));
-      const rows = await q.limit(query.limit + 1).offset(query.offset).execute();
-      const hasMore = rows.length > query.limit;
-      return { items: await this.hydrate(this.db, rows.slice(0, query.limit)), hasMore };
+      const { rows, hasMore } = await fetchPage(q, query.offset, query.limit);
+      return { items: await this.hydrate(this.db, rows), hasMore };
     });
   }
 
   // ---- helpers -----------------------------------------------------------------------------
 
-  private modelClause(eb: ExpressionBuilder<any, any>, c: SearchClause) {
-    switch (c.entity) {
-      case 'tag':
-        return this.keyValueClause(eb, 'logged_model_tags', 'model_id', 'lm.model_id', c);
-      case 'param':
-        return this.keyValueClause(eb, 'logged_model_params', 'model_id', 'lm.model_id', c);
-      case 'metric':
-        return eb.exists(
-          eb
-            .selectFrom('logged_model_metrics as mt')
-            .select(sql.lit(1).as('one'))
-            .whereRef('mt.model_id', '=', 'lm.model_id')
-            .where('mt.key', '=', c.key)
-            .where('mt.is_nan', '=', 0)
-            .where((mb) => this.compare(mb, 'mt.value', c)),
-        );
-      case 'attribute': {
-        if (c.key !== 'status') return this.compare(eb, modelColumn(c.key), c);
-        const value = Array.isArray(c.value) ? c.value.map(statusNumber) : statusNumber(c.value);
-        return this.compare(eb, 'lm.status', { comparator: c.comparator, value: value as unknown as SearchClause['value'] });
-      }
-    }
-  }
-
   private sortExpression(k: SortKey) {
-    if (k.entity === 'attribute') return modelColumn(k.key);
-    // metrics.<key>: the model's most recent value of that metric.
-    return sql`(select case when mt.is_nan = 1 then null else mt.value end from logged_model_metrics mt where mt.model_id = lm.model_id and mt.key = ${k.key} order by mt.timestamp desc, mt.step desc limit 1)`;
+    if (k.entity === 'attribute') return attributeColumn({ attributes: MODEL_ATTRIBUTES }, k.key);
+    // metrics.<key>: the model's most recent value of that metric, of the entry's dataset if it
+    // names one (SqlAlchemyStore._apply_order_by_search_logged_models: latest by timestamp, step,
+    // then run id).
+    const name = k.dataset?.name ? sql` and mt.dataset_name = ${k.dataset.name}` : sql``;
+    const digest = k.dataset?.digest ? sql` and mt.dataset_digest = ${k.dataset.digest}` : sql``;
+    return sql`(select case when mt.is_nan = 1 then null else mt.value end from logged_model_metrics mt where mt.model_id = lm.model_id and mt.key = ${k.key}${name}${digest} order by mt.timestamp desc, mt.step desc, mt.run_uuid asc limit 1)`;
   }
 
   private async modelRow(db: Db, modelId: string, allowDeleted: boolean): Promise<ModelRow | undefined> {

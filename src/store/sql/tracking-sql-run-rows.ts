@@ -8,7 +8,6 @@ import { sql, type Selectable } from 'kysely';
 import type { Tag } from '../registry-store.js';
 import type { DatasetInput, LifecycleStage, Metric, ParamChange, Run, RunInfo, RunStatus } from '../tracking-store.js';
 import type { RunsTable } from './tracking-schema.js';
-import { metricColumns, metricValue } from './tracking-sql-base.js';
 import { chunks, dedupeTags, groupBy, type Db } from './sql-store-base.js';
 
 export type RunRow = Selectable<RunsTable>;
@@ -287,4 +286,13 @@ export function toMetric(r: {
     datasetName: r.dataset_name ?? null,
     datasetDigest: r.dataset_digest ?? null,
   };
+}
+
+/** NaN is stored as 0 with is_nan = 1 (SQLite binds NaN as NULL). */
+export function metricColumns(value: number): { value: number; is_nan: number } {
+  return Number.isNaN(value) ? { value: 0, is_nan: 1 } : { value, is_nan: 0 };
+}
+
+export function metricValue(row: { value: number; is_nan: number }): number {
+  return row.is_nan ? Number.NaN : Number(row.value);
 }

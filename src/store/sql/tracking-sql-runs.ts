@@ -3,7 +3,7 @@
  * dataset and model inputs, model outputs (row-level work in tracking-sql-run-rows.ts). Writes of
  * one request are one transaction; searches are one query plus the batched hydration.
  */
-import { sql, type ExpressionBuilder } from 'kysely';
+import { sql } from 'kysely';
 import type { Page, Tag } from '../registry-store.js';
 import {
   RUN_NAME_TAG,
@@ -18,12 +18,11 @@ import {
   type RunInfoPatch,
   type RunSearch,
   type RunStore,
-  type SearchClause,
   type SortKey,
 } from '../tracking-store.js';
 import { stagesOf } from './tracking-sql-experiments.js';
-import { orderByKeys, SqlTrackingStoreBase } from './tracking-sql-base.js';
-import { dedupeTags, type Db } from './sql-store-base.js';
+import { attributeColumn, fetchPage, orderByKeys, whereClauses, type SearchColumns } from './search-sql.js';
+import { dedupeTags, SqlStoreBase, type Db } from './sql-store-base.js';
 import {
   hydrateRuns,
   insertInputs,
@@ -35,24 +34,24 @@ import {
   type RunRow,
 } from './tracking-sql-run-rows.js';
 
-const RUN_COLUMNS: Readonly<Record<string, string>> = {
-  run_id: 'r.run_uuid',
-  run_name: 'r.name',
-  user_id: 'r.user_id',
-  status: 'r.status',
-  start_time: 'r.start_time',
-  end_time: 'r.end_time',
-  artifact_uri: 'r.artifact_uri',
-  experiment_id: 'r.experiment_id',
+const RUN_COLUMNS: SearchColumns = {
+  attributes: {
+    run_id: 'r.run_uuid',
+    run_name: 'r.name',
+    user_id: 'r.user_id',
+    status: 'r.status',
+    start_time: 'r.start_time',
+    end_time: 'r.end_time',
+    artifact_uri: 'r.artifact_uri',
+    experiment_id: 'r.experiment_id',
+  },
+  tag: { table: 'run_tags', join: [['run_uuid', 'r.run_uuid']] },
+  param: { table: 'params', join: [['run_uuid', 'r.run_uuid']] },
+  // A run's metric is its latest value; NaN matches no comparison.
+  metric: { table: 'latest_metrics', join: [['run_uuid', 'r.run_uuid']], where: (eb) => eb(sql.ref('kv.is_nan'), '=', 0) },
 };
 
-function runColumn(key: string): string {
-  const col = RUN_COLUMNS[key];
-  if (!col) throw new Error(`unknown run attribute ${key}`);
-  return col;
-}
-
-export class SqlRunStore extends SqlTrackingStoreBase implements RunStore {
+export class SqlRunStore extends SqlStoreBase implements RunStore {
   async createRun(run: NewRun): Promise<Run> {
     return this.tx(async (trx) => {
       const row = await trx
@@ -186,41 +185,19 @@ export class SqlRunStore extends SqlTrackingStoreBase implements RunStore {
         .selectAll('r')
         .where('r.experiment_id', 'in', [...query.experimentIds])
         .where('r.lifecycle_stage', 'in', stagesOf(query.viewType));
-      for (const c of query.clauses) q = q.where((eb) => this.runClause(eb, c));
+      q = whereClauses(q, this.dialect, RUN_COLUMNS, query.clauses);
       q = orderByKeys(q, query.orderBy, (k) => this.sortExpression(k));
-      const rows = await q.limit(query.limit + 1).offset(query.offset).execute();
-      const hasMore = rows.length > query.limit;
-      return { items: await hydrateRuns(this.db, rows.slice(0, query.limit)), hasMore };
+      const { rows, hasMore } = await fetchPage(q, query.offset, query.limit);
+      return { items: await hydrateRuns(this.db, rows), hasMore };
     });
   }
 
   // ---- helpers -----------------------------------------------------------------------------
 
-  private runClause(eb: ExpressionBuilder<any, any>, c: SearchClause) {
-    switch (c.entity) {
-      case 'tag':
-        return this.keyValueClause(eb, 'run_tags', 'run_uuid', 'r.run_uuid', c);
-      case 'param':
-        return this.keyValueClause(eb, 'params', 'run_uuid', 'r.run_uuid', c);
-      case 'metric':
-        return eb.exists(
-          eb
-            .selectFrom('latest_metrics as lm')
-            .select(sql.lit(1).as('one'))
-            .whereRef('lm.run_uuid', '=', 'r.run_uuid')
-            .where('lm.key', '=', c.key)
-            .where('lm.is_nan', '=', 0)
-            .where((mb) => this.compare(mb, 'lm.value', c)),
-        );
-      case 'attribute':
-        return this.compare(eb, runColumn(c.key), c);
-    }
-  }
-
   private sortExpression(k: SortKey) {
     switch (k.entity) {
       case 'attribute':
-        return runColumn(k.key);
+        return attributeColumn(RUN_COLUMNS, k.key);
       case 'metric':
         // NaN sorts with the missing values, after every number.
         return sql`(select case when lm.is_nan = 1 then null else lm.value end from latest_metrics lm where lm.run_uuid = r.run_uuid and lm.key = ${k.key})`;

@@ -1,0 +1,49 @@
+/**
+ * Bounds on the work one search request can ask for, enforced here for every entity. MLflow has
+ * none; the limits are far above anything a real client sends (the MLflow UI and clients send a
+ * handful of clauses and order_by terms), so only abusive input meets them, with a 400
+ * INVALID_PARAMETER_VALUE in MLflow's error shape instead of a slow query.
+ */
+import { invalidParameter } from '../protocol/errors.js';
+
+/** Comparisons in one filter (each is one SQL condition, often a sub-query). */
+export const MAX_FILTER_CLAUSES = 100;
+/** Characters in one filter, before it is tokenized. */
+export const MAX_FILTER_LENGTH = 100_000;
+/**
+ * Characters in one compared value or LIKE pattern: the longest value MLflow stores (a tag value,
+ * 8,000 characters: mlflow/utils/validation.py MAX_TAG_VAL_LENGTH) can still be matched exactly.
+ */
+export const MAX_VALUE_LENGTH = 8_000;
+/** Strings in one `IN (...)` list. */
+export const MAX_LIST_VALUES = 1_000;
+/** Terms in one order_by (each may be a correlated sub-query). */
+export const MAX_ORDER_BY_TERMS = 20;
+
+function tooMuch(what: string, got: number, max: number): Error {
+  return invalidParameter(`Invalid search: ${what} is ${got}, more than the ${max} allowed.`);
+}
+
+export function checkFilterLength(filter: string): void {
+  if (filter.length > MAX_FILTER_LENGTH) throw tooMuch('the length of the filter', filter.length, MAX_FILTER_LENGTH);
+}
+
+export function checkClauseCount<T>(clauses: T[]): T[] {
+  if (clauses.length > MAX_FILTER_CLAUSES) throw tooMuch('the number of clauses in the filter', clauses.length, MAX_FILTER_CLAUSES);
+  return clauses;
+}
+
+export function checkValueLength(value: string): string {
+  if (value.length > MAX_VALUE_LENGTH) throw tooMuch('the length of a value in the filter', value.length, MAX_VALUE_LENGTH);
+  return value;
+}
+
+export function checkListLength<T>(values: T[]): T[] {
+  if (values.length > MAX_LIST_VALUES) throw tooMuch('the number of values in a list', values.length, MAX_LIST_VALUES);
+  return values;
+}
+
+export function checkOrderByCount<T>(terms: readonly T[]): readonly T[] {
+  if (terms.length > MAX_ORDER_BY_TERMS) throw tooMuch('the number of order_by terms', terms.length, MAX_ORDER_BY_TERMS);
+  return terms;
+}

@@ -1,0 +1,43 @@
+/** Registered-model aliases over SQL: each names one live version of its model. */
+import { liveVersionRow, modelRow } from './registry-sql-rows.js';
+import { SqlStoreBase } from './sql-store-base.js';
+
+export class SqlModelAliasStore extends SqlStoreBase {
+  async setAlias(name: string, alias: string, version: number): Promise<'ok' | 'no-model' | 'no-version'> {
+    return this.tx(async (trx) => {
+      const model = await modelRow(trx, name);
+      if (!model) return 'no-model';
+      const target = await liveVersionRow(trx, name, version);
+      if (!target) return 'no-version';
+      await trx
+        .insertInto('registered_model_aliases')
+        .values({ model_id: model.id, alias, version })
+        .onConflict((oc) => oc.columns(['model_id', 'alias']).doUpdateSet({ version }))
+        .execute();
+      return 'ok';
+    });
+  }
+
+  async deleteAlias(name: string, alias: string): Promise<boolean> {
+    return this.tx(async (trx) => {
+      const model = await modelRow(trx, name);
+      if (!model) return false;
+      await trx.deleteFrom('registered_model_aliases').where('model_id', '=', model.id).where('alias', '=', alias).execute();
+      return true;
+    });
+  }
+
+  async getAliasVersion(name: string, alias: string): Promise<{ version: number | undefined } | undefined> {
+    return this.guard(async () => {
+      const model = await modelRow(this.db, name);
+      if (!model) return undefined;
+      const row = await this.db
+        .selectFrom('registered_model_aliases')
+        .select('version')
+        .where('model_id', '=', model.id)
+        .where('alias', '=', alias)
+        .executeTakeFirst();
+      return { version: row?.version };
+    });
+  }
+}
