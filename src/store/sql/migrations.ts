@@ -6,6 +6,7 @@
 import { Migrator, type Kysely, type Migration } from 'kysely';
 import type { SqlDialect } from './dialect.js';
 import { trackingTables } from './tracking-migration.js';
+import { authTables } from './auth-migration.js';
 
 type MigrationFactory = (dialect: SqlDialect) => Migration;
 
@@ -92,6 +93,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, MigrationFactory]> = [
   ['0001_registry', registryTables],
   ['0002_tracking', trackingTables],
   ['0003_version_tag_key_index', versionTagKeyIndex],
+  ['0004_auth', authTables],
 ];
 
 export async function migrateToLatest(db: Kysely<any>, dialect: SqlDialect): Promise<void> {
