@@ -6,7 +6,7 @@
 import type { AuthStore, GrantRecord } from '../store/auth-store.js';
 import type { Principal } from './authenticator.js';
 import { getPermission, isPermissionName, type Permission, type PermissionName, type ResourceType } from './permissions.js';
-import { authorize, resolvePermission, type GrantRow, type Requirement, type Subject } from './requirements.js';
+import { actionMet, authorize, isWorkspaceAdminGrant, resolvePermission, type Action, type GrantRow, type Requirement, type Subject } from './requirements.js';
 
 export interface AccessControlOptions {
   /** MLflow's `default_permission` (basic_auth.ini), READ unless configured. */
@@ -75,5 +75,21 @@ export class AccessControl {
       }
       return ok;
     };
+  }
+
+  /** For a proxied artifact path that names no experiment: `default_permission` decides. */
+  defaultAllows(principal: Principal, action: Action): boolean {
+    return principal.isAdmin || actionMet(action, this.defaultPermission);
+  }
+
+  /** Admin, or holder of a `(workspace, *, MANAGE)` grant: may manage roles and create users (validate_can_manage_roles). */
+  async isWorkspaceAdmin(principal: Principal): Promise<boolean> {
+    if (principal.isAdmin) return true;
+    return (await this.subject(principal, ['workspace'])).grants.some(isWorkspaceAdminGrant);
+  }
+
+  /** Admin, or assigned any role: may view roles (validate_can_view_roles). */
+  async holdsAnyRole(principal: Principal): Promise<boolean> {
+    return principal.isAdmin || (await this.store.listUserRoles(principal.userId)).length > 0;
   }
 }
