@@ -49,6 +49,8 @@ export class ApiTokens {
   constructor(
     private readonly store: AuthStore,
     private readonly clock: Clock,
+    /** Called after a revocation (Authenticator.forget), so that this replica refuses the token at once. */
+    private readonly onUserChanged: (username: string) => void = () => {},
   ) {}
 
   async create(user: User, name: string, expirationTime?: number | null): Promise<CreatedToken> {
@@ -73,11 +75,12 @@ export class ApiTokens {
     return this.store.listTokens(user.id);
   }
 
-  /** Revokes one of the user's tokens; the caller also drops the user's cached credentials. */
+  /** Revokes one of the user's tokens; other replicas refuse it within the credential cache TTL. */
   async revoke(user: User, tokenId: number): Promise<void> {
     if (!(await this.store.revokeToken(user.id, tokenId, this.clock()))) {
       throw notFound(`API token with id=${tokenId} not found for user ${user.username}`);
     }
+    this.onUserChanged(user.username);
   }
 
   async verify(secret: string): Promise<TokenCheck> {

@@ -1,0 +1,51 @@
+/**
+ * Access control over a fresh in-memory SQLite store, with a clock the test moves and a fast KDF,
+ * for the unit tests of auth/.
+ */
+import { ApiTokens } from '../../src/auth/api-tokens.js';
+import { Authenticator, type Principal } from '../../src/auth/authenticator.js';
+import { CredentialCache } from '../../src/auth/credential-cache.js';
+import { UserAccounts } from '../../src/auth/user-accounts.js';
+import { openDatabase, type SqlDatabase } from '../../src/store/sql/database.js';
+import { SqlAuthStore } from '../../src/store/sql/auth-sql-store.js';
+
+export const FAST_SCRYPT = { N: 2 ** 10, r: 8, p: 1 };
+
+export interface AuthHarness {
+  readonly database: SqlDatabase;
+  readonly store: SqlAuthStore;
+  readonly tokens: ApiTokens;
+  readonly cache: CredentialCache<Principal>;
+  readonly authenticator: Authenticator;
+  readonly users: UserAccounts;
+  readonly logs: string[];
+  /** The current time; move it with `advance`. */
+  now(): number;
+  advance(ms: number): void;
+  close(): Promise<void>;
+}
+
+export async function authHarness(options: { ttlMs?: number; maxSize?: number } = {}): Promise<AuthHarness> {
+  const database = await openDatabase({ kind: 'sqlite', file: ':memory:', uri: 'sqlite:///:memory:' });
+  const store = new SqlAuthStore(database.db, database.dialect);
+  let time = 1_700_000_000_000;
+  const clock = () => time;
+  const logs: string[] = [];
+  const logger = (level: string, message: string) => void logs.push(`${level}: ${message}`);
+  const cache = new CredentialCache<Principal>({ ttlMs: options.ttlMs ?? 5000, maxSize: options.maxSize ?? 100, clock });
+  const tokens = new ApiTokens(store, clock, (u) => cache.dropUser(u));
+  const authenticator = new Authenticator({ store, tokens, cache, logger });
+  const users = new UserAccounts({ store, clock, onUserChanged: (u) => authenticator.forget(u), scrypt: FAST_SCRYPT });
+  return {
+    database,
+    store,
+    tokens,
+    cache,
+    authenticator,
+    users,
+    logs,
+    now: clock,
+    advance: (ms) => void (time += ms),
+    close: () => database.close(),
+  };
+}
