@@ -25,7 +25,7 @@ function checkName(name: unknown): asserts name is string {
 export class Roles {
   constructor(private readonly store: AuthStore) {}
 
-  create(name: string, description: string | null = null): Promise<Role> {
+  async create(name: string, description: string | null = null): Promise<Role> {
     checkName(name);
     return onConflict(this.store.createRole({ name, description }), () => alreadyExists(`Role (name=${name}, workspace=${WORKSPACE}) already exists.`));
   }

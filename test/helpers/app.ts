@@ -32,7 +32,7 @@ export interface TestApp {
 let pgCounter = 0;
 
 /** A new, empty PostgreSQL database on the test server; dropped again by close(). */
-async function freshPostgres(): Promise<{ location: StoreLocation; drop: () => Promise<void> }> {
+export async function freshPostgres(): Promise<{ location: StoreLocation; drop: () => Promise<void> }> {
   const { default: pg } = await import('pg');
   const base = process.env.FLOWREG_TEST_PG_URL as string;
   const name = `flowreg_test_${process.pid}_${Date.now()}_${pgCounter++}`;

@@ -1,6 +1,6 @@
 /**
  * Access control over a fresh in-memory SQLite store, with a clock the test moves and a fast KDF,
- * for the unit tests of auth/.
+ * for the unit tests of auth/; and a fresh auth store on either backend for the integration tests.
  */
 import { ApiTokens } from '../../src/auth/api-tokens.js';
 import { Authenticator, type Principal } from '../../src/auth/authenticator.js';
@@ -8,6 +8,8 @@ import { CredentialCache } from '../../src/auth/credential-cache.js';
 import { UserAccounts } from '../../src/auth/user-accounts.js';
 import { openDatabase, type SqlDatabase } from '../../src/store/sql/database.js';
 import { SqlAuthStore } from '../../src/store/sql/auth-sql-store.js';
+import type { StoreLocation } from '../../src/config/store-uri.js';
+import { freshPostgres, type BackendName } from './app.js';
 
 export const FAST_SCRYPT = { N: 2 ** 10, r: 8, p: 1 };
 
@@ -47,5 +49,21 @@ export async function authHarness(options: { ttlMs?: number; maxSize?: number } 
     now: clock,
     advance: (ms) => void (time += ms),
     close: () => database.close(),
+  };
+}
+
+/** A fresh database on the backend, migrated, and the auth store over it. */
+export async function authDatabase(backend: BackendName): Promise<{ database: SqlDatabase; store: SqlAuthStore; close(): Promise<void> }> {
+  let location: StoreLocation = { kind: 'sqlite', file: ':memory:', uri: 'sqlite:///:memory:' };
+  let drop = async () => {};
+  if (backend === 'postgres') ({ location, drop } = await freshPostgres());
+  const database = await openDatabase(location);
+  return {
+    database,
+    store: new SqlAuthStore(database.db, database.dialect),
+    close: async () => {
+      await database.close();
+      await drop();
+    },
   };
 }
