@@ -61,6 +61,9 @@ export function isDenied(permission: Permission): boolean {
   return permission.name === 'DENY';
 }
 
+/** flowreg serves one workspace; MLflow names it `default` in its messages (DEFAULT_WORKSPACE_NAME). */
+export const WORKSPACE = 'default';
+
 /** `role_permissions.resource_type` values (permissions.py: RESOURCE_TYPE_*). */
 export type ResourceType =
   | 'workspace'

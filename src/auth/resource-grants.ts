@@ -8,8 +8,8 @@ import { alreadyExists, notFound } from '../protocol/errors.js';
 import type { AuthStore, User, UserGrant, UserGrantType } from '../store/auth-store.js';
 import { StoreConflict } from '../store/store-errors.js';
 import type { Principal } from './authenticator.js';
-import { validateGrant } from './permissions.js';
-import { onConflict, WORKSPACE } from './store-conflict.js';
+import { validateGrant, WORKSPACE } from './permissions.js';
+import { onConflict } from './store-conflict.js';
 import { userNotFound } from './user-accounts.js';
 
 export interface ResourceGrant {

@@ -7,8 +7,8 @@
  */
 import { alreadyExists, invalidParameter, notFound } from '../protocol/errors.js';
 import type { AuthStore, Role, RoleAssignment, RolePermission } from '../store/auth-store.js';
-import { validateGrant, validatePattern } from './permissions.js';
-import { onConflict, WORKSPACE } from './store-conflict.js';
+import { validateGrant, validatePattern, WORKSPACE } from './permissions.js';
+import { onConflict } from './store-conflict.js';
 
 /** Held for MLflow's per-user roles (`__user_<id>__`); refused for a role a user creates or renames. */
 const RESERVED_PREFIX = '__user_';

@@ -10,6 +10,3 @@ export async function onConflict<T>(write: Promise<T>, error: () => MlflowError)
     throw err;
   }
 }
-
-/** flowreg serves one workspace; MLflow names it `default` in its messages (DEFAULT_WORKSPACE_NAME). */
-export const WORKSPACE = 'default';
