@@ -3,7 +3,7 @@
  * mlflow/server/auth/db/models.py, plus API tokens and service accounts of our own). Lives in the
  * backend store so that every replica sees the same users.
  *
- * Every method is one transaction. A write that would duplicate a unique key throws StoreConflict
+ * Every method is atomic (a write one transaction, a read one statement). A write that would duplicate a unique key throws StoreConflict
  * (the auth service words MLflow's message); a missing row is `undefined` / `false`.
  */
 export interface User {

@@ -3,7 +3,7 @@
  * share, their grants and who holds them (MLflow 3.17: roles, role_permissions,
  * user_role_assignments). Each method is one transaction.
  */
-import type { Selectable, Transaction } from 'kysely';
+import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { Role, RoleAssignment, RolePermission } from '../auth-store.js';
 import type { AuthTables, RolePermissionsTable } from './auth-schema.js';
 import type { Database } from './schema.js';
@@ -16,9 +16,17 @@ function rolePermissionOf(row: Selectable<RolePermissionsTable>): RolePermission
 }
 
 export abstract class SqlAuthRoles extends SqlStoreBase {
-  /** One transaction over the query builder that knows the auth tables. */
+  /** A write: one transaction over the query builder that knows the auth tables. */
   protected run<T>(fn: (trx: Transaction<AuthDb>) => Promise<T>): Promise<T> {
     return this.tx((trx) => fn(trx.withTables<AuthTables>()));
+  }
+
+  /**
+   * A read: one statement, atomic by itself. Not a transaction, because SQLite transactions here
+   * take the write lock up front (database.ts) and these reads run on every request.
+   */
+  protected read<T>(fn: (db: Kysely<AuthDb>) => Promise<T>): Promise<T> {
+    return this.guard(() => fn(this.db.withTables<AuthTables>()));
   }
 
   // ---- roles ----
@@ -28,15 +36,15 @@ export abstract class SqlAuthRoles extends SqlStoreBase {
   }
 
   getRole(id: number): Promise<Role | undefined> {
-    return this.run((trx) => trx.selectFrom('roles').selectAll().where('id', '=', id).executeTakeFirst());
+    return this.read((db) => db.selectFrom('roles').selectAll().where('id', '=', id).executeTakeFirst());
   }
 
   getRoleByName(name: string): Promise<Role | undefined> {
-    return this.run((trx) => trx.selectFrom('roles').selectAll().where('name', '=', name).executeTakeFirst());
+    return this.read((db) => db.selectFrom('roles').selectAll().where('name', '=', name).executeTakeFirst());
   }
 
   listRoles(): Promise<Role[]> {
-    return this.run((trx) => trx.selectFrom('roles').selectAll().orderBy('id').execute());
+    return this.read((db) => db.selectFrom('roles').selectAll().orderBy('id').execute());
   }
 
   updateRole(id: number, change: { name?: string; description?: string | null }): Promise<Role | undefined> {
@@ -70,15 +78,15 @@ export abstract class SqlAuthRoles extends SqlStoreBase {
   }
 
   getRolePermission(id: number): Promise<RolePermission | undefined> {
-    return this.run(async (trx) => {
-      const row = await trx.selectFrom('role_permissions').selectAll().where('id', '=', id).executeTakeFirst();
+    return this.read(async (db) => {
+      const row = await db.selectFrom('role_permissions').selectAll().where('id', '=', id).executeTakeFirst();
       return row && rolePermissionOf(row);
     });
   }
 
   listRolePermissions(roleId: number): Promise<RolePermission[]> {
-    return this.run(async (trx) =>
-      (await trx.selectFrom('role_permissions').selectAll().where('role_id', '=', roleId).orderBy('id').execute()).map(rolePermissionOf),
+    return this.read(async (db) =>
+      (await db.selectFrom('role_permissions').selectAll().where('role_id', '=', roleId).orderBy('id').execute()).map(rolePermissionOf),
     );
   }
 
@@ -111,8 +119,8 @@ export abstract class SqlAuthRoles extends SqlStoreBase {
   }
 
   listUserRoles(userId: number): Promise<Role[]> {
-    return this.run((trx) =>
-      trx
+    return this.read((db) =>
+      db
         .selectFrom('roles')
         .innerJoin('user_role_assignments as a', 'a.role_id', 'roles.id')
         .selectAll('roles')
@@ -123,8 +131,8 @@ export abstract class SqlAuthRoles extends SqlStoreBase {
   }
 
   listRoleUsers(roleId: number): Promise<RoleAssignment[]> {
-    return this.run(async (trx) => {
-      const rows = await trx.selectFrom('user_role_assignments').selectAll().where('role_id', '=', roleId).orderBy('id').execute();
+    return this.read(async (db) => {
+      const rows = await db.selectFrom('user_role_assignments').selectAll().where('role_id', '=', roleId).orderBy('id').execute();
       return rows.map((r) => ({ id: r.id, userId: r.user_id, roleId: r.role_id }));
     });
   }

@@ -1,21 +1,19 @@
 /**
- * The access-control store on SQLite and PostgreSQL (migration 0004_auth): users, API tokens and
- * a user's own grants here, roles in auth-sql-roles.ts. Each method is one transaction; a unique
- * violation becomes StoreConflict through SqlStoreBase.
+ * The access-control store on SQLite and PostgreSQL (migration 0004_auth): users and API tokens
+ * here, a user's own grants and the grants resolution reads in auth-sql-grants.ts, roles in
+ * auth-sql-roles.ts. Every method is atomic: a write is one transaction, a read one statement. A
+ * unique violation becomes StoreConflict through SqlStoreBase.
  */
-import { sql, type Selectable, type Transaction } from 'kysely';
+import type { Selectable } from 'kysely';
 import type {
   ApiToken,
   AuthStore,
-  GrantRecord,
   NewApiToken,
   NewUser,
   User,
-  UserGrant,
-  UserGrantType,
 } from '../auth-store.js';
 import type { ApiTokensTable, UsersTable } from './auth-schema.js';
-import { SqlAuthRoles, type AuthDb } from './auth-sql-roles.js';
+import { SqlAuthGrants } from './auth-sql-grants.js';
 
 function userOf(row: Selectable<UsersTable>): User {
   return {
@@ -43,13 +41,7 @@ function tokenOf(row: Selectable<ApiTokensTable>): ApiToken {
   };
 }
 
-/** Where each kind of a user's own grant lives, and the column naming the resource. */
-const GRANT_TABLES = {
-  experiment: { table: 'experiment_permissions', column: 'experiment_id' },
-  registered_model: { table: 'registered_model_permissions', column: 'name' },
-} as const;
-
-export class SqlAuthStore extends SqlAuthRoles implements AuthStore {
+export class SqlAuthStore extends SqlAuthGrants implements AuthStore {
   // ---- users ----
 
   createUser(user: NewUser): Promise<User> {
@@ -71,21 +63,21 @@ export class SqlAuthStore extends SqlAuthRoles implements AuthStore {
   }
 
   getUser(username: string): Promise<User | undefined> {
-    return this.run(async (trx) => {
-      const row = await trx.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
+    return this.read(async (db) => {
+      const row = await db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
       return row && userOf(row);
     });
   }
 
   getUserById(id: number): Promise<User | undefined> {
-    return this.run(async (trx) => {
-      const row = await trx.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+    return this.read(async (db) => {
+      const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
       return row && userOf(row);
     });
   }
 
   listUsers(): Promise<User[]> {
-    return this.run(async (trx) => (await trx.selectFrom('users').selectAll().orderBy('id').execute()).map(userOf));
+    return this.read(async (db) => (await db.selectFrom('users').selectAll().orderBy('id').execute()).map(userOf));
   }
 
   updateUser(username: string, change: { passwordHash?: string; isAdmin?: boolean; now: number }): Promise<User | undefined> {
@@ -134,8 +126,8 @@ export class SqlAuthStore extends SqlAuthRoles implements AuthStore {
   }
 
   listTokens(userId: number): Promise<ApiToken[]> {
-    return this.run(async (trx) =>
-      (await trx.selectFrom('api_tokens').selectAll().where('user_id', '=', userId).orderBy('id').execute()).map(tokenOf),
+    return this.read(async (db) =>
+      (await db.selectFrom('api_tokens').selectAll().where('user_id', '=', userId).orderBy('id').execute()).map(tokenOf),
     );
   }
 
@@ -153,11 +145,24 @@ export class SqlAuthStore extends SqlAuthRoles implements AuthStore {
   }
 
   findToken(tokenHash: string): Promise<{ token: ApiToken; user: User } | undefined> {
-    return this.run(async (trx) => {
-      const token = await trx.selectFrom('api_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
-      if (!token) return undefined;
-      const user = await trx.selectFrom('users').selectAll().where('id', '=', token.user_id).executeTakeFirst();
-      return user && { token: tokenOf(token), user: userOf(user) };
+    return this.read(async (db) => {
+      const row = await db
+        .selectFrom('api_tokens as t')
+        .innerJoin('users as u', 'u.id', 't.user_id')
+        .selectAll('t')
+        .select([
+          'u.username',
+          'u.password_hash',
+          'u.is_admin',
+          'u.is_service_account',
+          'u.creation_time as user_creation_time',
+          'u.last_updated_time as user_last_updated_time',
+        ])
+        .where('t.token_hash', '=', tokenHash)
+        .executeTakeFirst();
+      if (!row) return undefined;
+      const user = userOf({ ...row, id: row.user_id, creation_time: row.user_creation_time, last_updated_time: row.user_last_updated_time });
+      return { token: tokenOf(row), user };
     });
   }
 
@@ -170,127 +175,5 @@ export class SqlAuthStore extends SqlAuthRoles implements AuthStore {
         .where((eb) => eb.or([eb('last_used_time', 'is', null), eb('last_used_time', '<', now - minIntervalMs)]))
         .execute(),
     );
-  }
-
-  // ---- a user's own per-resource grants ----
-
-  async createUserGrant(grant: UserGrant): Promise<void> {
-    await this.run(async (trx) => {
-      if (grant.resourceType === 'experiment') {
-        await trx
-          .insertInto('experiment_permissions')
-          .values({ experiment_id: grant.resourceId, user_id: grant.userId, permission: grant.permission })
-          .execute();
-      } else {
-        await trx
-          .insertInto('registered_model_permissions')
-          .values({ name: grant.resourceId, user_id: grant.userId, permission: grant.permission })
-          .execute();
-      }
-    });
-  }
-
-  getUserGrant(type: UserGrantType, resourceId: string, userId: number): Promise<UserGrant | undefined> {
-    const { table, column } = GRANT_TABLES[type];
-    return this.run(async (trx) => {
-      const row = await trx
-        .selectFrom(table)
-        .select('permission')
-        .where(sql.ref(column), '=', resourceId)
-        .where('user_id', '=', userId)
-        .executeTakeFirst();
-      return row && { resourceType: type, resourceId, userId, permission: row.permission };
-    });
-  }
-
-  listUserGrants(type: UserGrantType, userId: number): Promise<UserGrant[]> {
-    return this.run(async (trx) =>
-      (await this.ownGrants(trx, type, userId)).map((g) => ({ resourceType: type, resourceId: g.resourcePattern, userId, permission: g.permission })),
-    );
-  }
-
-  updateUserGrant(grant: UserGrant): Promise<boolean> {
-    const { table, column } = GRANT_TABLES[grant.resourceType];
-    return this.run(async (trx) => {
-      const result = await trx
-        .updateTable(table)
-        .set({ permission: grant.permission })
-        .where(sql.ref(column), '=', grant.resourceId)
-        .where('user_id', '=', grant.userId)
-        .executeTakeFirst();
-      return Number(result.numUpdatedRows) > 0;
-    });
-  }
-
-  deleteUserGrant(type: UserGrantType, resourceId: string, userId: number): Promise<boolean> {
-    const { table, column } = GRANT_TABLES[type];
-    return this.run(async (trx) => {
-      const result = await trx
-        .deleteFrom(table)
-        .where(sql.ref(column), '=', resourceId)
-        .where('user_id', '=', userId)
-        .executeTakeFirst();
-      return Number(result.numDeletedRows) > 0;
-    });
-  }
-
-  async renameResourceGrants(type: UserGrantType, from: string, to: string): Promise<void> {
-    const { table, column } = GRANT_TABLES[type];
-    await this.run(async (trx) => {
-      await trx
-        .updateTable(table)
-        .set({ [column]: to } as never)
-        .where(sql.ref(column), '=', from)
-        .execute();
-      // Role grants that name the resource follow it too.
-      await trx
-        .updateTable('role_permissions')
-        .set({ resource_pattern: to })
-        .where('resource_type', '=', type)
-        .where('resource_pattern', '=', from)
-        .execute();
-    });
-  }
-
-  async deleteResourceGrants(type: UserGrantType, resourceId: string): Promise<void> {
-    const { table, column } = GRANT_TABLES[type];
-    await this.run(async (trx) => {
-      await trx
-        .deleteFrom(table)
-        .where(sql.ref(column), '=', resourceId)
-        .execute();
-      await trx.deleteFrom('role_permissions').where('resource_type', '=', type).where('resource_pattern', '=', resourceId).execute();
-    });
-  }
-
-  // ---- resolution ----
-
-  listGrants(userId: number, resourceTypes: readonly string[]): Promise<GrantRecord[]> {
-    return this.run(async (trx) => {
-      const out: GrantRecord[] = [];
-      for (const type of ['experiment', 'registered_model'] as const) {
-        if (!resourceTypes.includes(type)) continue;
-        for (const g of await this.ownGrants(trx, type, userId)) out.push(g);
-      }
-      // The workspace slot is always loaded: a (workspace, *, MANAGE) grant decides everything.
-      const types = [...new Set([...resourceTypes, 'workspace'])];
-      const roleRows = await trx
-        .selectFrom('role_permissions as p')
-        .innerJoin('user_role_assignments as a', 'a.role_id', 'p.role_id')
-        .select(['p.resource_type', 'p.resource_pattern', 'p.permission'])
-        .where('a.user_id', '=', userId)
-        .where('p.resource_type', 'in', types)
-        .execute();
-      for (const r of roleRows) out.push({ resourceType: r.resource_type, resourcePattern: r.resource_pattern, permission: r.permission });
-      return out;
-    });
-  }
-
-  private async ownGrants(trx: Transaction<AuthDb>, type: UserGrantType, userId: number): Promise<GrantRecord[]> {
-    const rows =
-      type === 'experiment'
-        ? await trx.selectFrom('experiment_permissions').select(['experiment_id as resource_id', 'permission']).where('user_id', '=', userId).orderBy('id').execute()
-        : await trx.selectFrom('registered_model_permissions').select(['name as resource_id', 'permission']).where('user_id', '=', userId).orderBy('id').execute();
-    return rows.map((r) => ({ resourceType: type, resourcePattern: r.resource_id, permission: r.permission }));
   }
 }
