@@ -7,7 +7,7 @@ import type { Logger } from '../logger.js';
 import type { AuthStore, User } from '../store/auth-store.js';
 import type { ApiTokens } from './api-tokens.js';
 import { credentialKey, CredentialCache } from './credential-cache.js';
-import { verifyPassword } from './passwords.js';
+import { DEFAULT_SCRYPT, hashPassword, verifyPassword, type ScryptParams } from './passwords.js';
 
 /** The authenticated caller, as the authorizer and the handlers see them. */
 export interface Principal {
@@ -63,11 +63,15 @@ export interface AuthenticatorDeps {
   readonly tokens: ApiTokens;
   readonly cache: CredentialCache<Principal>;
   readonly logger: Logger;
+  /** The KDF cost of the stand-in hash checked for an unknown user: the one users' hashes have. */
+  readonly scrypt?: ScryptParams;
 }
 
 export class Authenticator {
   /** Concurrent checks of the same uncached credentials share one KDF run. */
   private readonly inFlight = new Map<string, Promise<Principal | undefined>>();
+  /** Checked instead of a real hash when the user does not exist, so that timing does not tell who does. */
+  private standIn: Promise<string> | undefined;
 
   constructor(private readonly deps: AuthenticatorDeps) {}
 
@@ -101,8 +105,13 @@ export class Authenticator {
       return principal;
     }
     const user = await this.deps.store.getUser(credentials.username);
-    // A service account has no password hash: it signs in with tokens only.
-    if (!user || user.isServiceAccount || !(await verifyPassword(credentials.password, user.passwordHash))) return undefined;
+    if (!user?.passwordHash || user.isServiceAccount) {
+      // Unknown user, or a service account (no password: it signs in with tokens only).
+      this.standIn ??= hashPassword('flowreg stand-in password', this.deps.scrypt ?? DEFAULT_SCRYPT);
+      await verifyPassword(credentials.password, await this.standIn);
+      return undefined;
+    }
+    if (!(await verifyPassword(credentials.password, user.passwordHash))) return undefined;
     if (user.isAdmin && credentials.password === LEGACY_DEFAULT_ADMIN_PASSWORD) {
       this.deps.logger(
         'warn',

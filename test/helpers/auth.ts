@@ -36,7 +36,7 @@ export async function authHarness(options: { ttlMs?: number; maxSize?: number } 
   const logger = (level: string, message: string) => void logs.push(`${level}: ${message}`);
   const cache = new CredentialCache<Principal>({ ttlMs: options.ttlMs ?? 5000, maxSize: options.maxSize ?? 100, clock });
   const tokens = new ApiTokens(store, clock, (u) => cache.dropUser(u));
-  const authenticator = new Authenticator({ store, tokens, cache, logger });
+  const authenticator = new Authenticator({ store, tokens, cache, logger, scrypt: FAST_SCRYPT });
   const users = new UserAccounts({ store, clock, onUserChanged: (u) => authenticator.forget(u), scrypt: FAST_SCRYPT });
   return {
     database,

@@ -75,7 +75,7 @@ describe('staleness across replicas', () => {
     h = await authHarness({ ttlMs: TTL });
     const cache = new CredentialCache<Principal>({ ttlMs: TTL, maxSize: 100, clock: h.now });
     const tokens = new ApiTokens(h.store, h.now, (u) => cache.dropUser(u));
-    const authenticator = new Authenticator({ store: h.store, tokens, cache, logger: () => {} });
+    const authenticator = new Authenticator({ store: h.store, tokens, cache, logger: () => {}, scrypt: FAST_SCRYPT });
     const users = new UserAccounts({ store: h.store, clock: h.now, onUserChanged: (u) => authenticator.forget(u), scrypt: FAST_SCRYPT });
     other = { authenticator, users, tokens };
     await h.users.create('alice', 'old-password-123');
@@ -157,6 +157,7 @@ describe('staleness across replicas', () => {
 
   it('never caches a failure', async () => {
     expect(await h.authenticator.authenticate(basic('wrong-password-1'))).toBeUndefined();
+    expect(await h.authenticator.authenticate({ scheme: 'basic', username: 'nobody', password: 'old-password-123' })).toBeUndefined();
     expect(h.cache.size).toBe(0);
   });
 
