@@ -9,12 +9,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import supertest from 'supertest';
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { openServices, type Services } from '../../src/compose.js';
 import { openDatabase } from '../../src/store/sql/database.js';
-import { REGISTRY_NAME_COLUMNS } from '../../src/store/sql/registry-collation-migration.js';
 import { API } from '../helpers/app.js';
 import { backends, freshDatabase, type FreshDatabase } from '../helpers/databases.js';
 
@@ -82,32 +81,39 @@ describe.each(backends())('name order on %s (database with a linguistic collatio
   });
 
   it.runIf(backend === 'postgres')('upgrades an existing database, and the name indexes still serve lookups and prefixes', async () => {
-    const db = (await openDatabase(fresh.location)).db;
+    // A database made before 0004: registry names in the database's own (linguistic) collation.
+    const old = await freshDatabase(backend, dir, { linguisticCollation: true });
+    const names = async (d: Kysely<any>) =>
+      (await sql<{ name: string }>`SELECT name FROM registered_models ORDER BY name`.execute(d)).rows.map((r) => r.name);
     try {
-      // Back to the schema before 0004: the database's own collation.
-      for (const { table, column, type } of REGISTRY_NAME_COLUMNS) {
-        await sql.raw(`ALTER TABLE ${table} ALTER COLUMN ${column} TYPE ${type} COLLATE "default"`).execute(db);
+      const before = await openDatabase(old.location, { migrateUpTo: '0003_version_tag_key_index' });
+      try {
+        for (const name of NAMES) {
+          await sql`INSERT INTO registered_models (name, creation_time, last_updated_time, last_version)
+                    VALUES (${name}, 0, 0, 0)`.execute(before.db);
+        }
+        expect(await names(before.db)).toEqual(['a', 'A', 'b', 'B']);
+      } finally {
+        await before.close();
       }
-      await sql`DELETE FROM flowreg_migrations WHERE name = '0004_registry_name_collation'`.execute(db);
-      expect(await searchModels()).toEqual(['a', 'A', 'b', 'B']);
+      const reopened = await openDatabase(old.location);
+      try {
+        expect(await names(reopened.db)).toEqual(BYTE_ORDER);
+        // Enough rows that the planner prefers an index, then the plans of a lookup and a prefix.
+        await sql`INSERT INTO registered_models (name, creation_time, last_updated_time, last_version)
+                  SELECT 'm' || g, 0, 0, 0 FROM generate_series(1, 5000) g`.execute(reopened.db);
+        await sql`ANALYZE registered_models`.execute(reopened.db);
+        const plan = async (where: string) =>
+          (await sql.raw<{ 'QUERY PLAN': string }>(`EXPLAIN SELECT id FROM registered_models WHERE ${where}`).execute(reopened.db)).rows
+            .map((r) => r['QUERY PLAN'])
+            .join('\n');
+        expect(await plan(`name = 'm42'`)).toMatch(/Index (Only )?Scan using registered_models_name_key/);
+        expect(await plan(`name LIKE 'm42%' ESCAPE ''`)).toMatch(/Index (Only )?Scan using registered_models_name_key|Bitmap Index Scan on registered_models_name_key/);
+      } finally {
+        await reopened.close();
+      }
     } finally {
-      await db.destroy();
-    }
-    const reopened = await openDatabase(fresh.location);
-    try {
-      expect(await searchModels()).toEqual(BYTE_ORDER);
-      // Enough rows that the planner prefers an index, then the plans of a lookup and a prefix.
-      await sql`INSERT INTO registered_models (name, creation_time, last_updated_time, last_version)
-                SELECT 'm' || g, 0, 0, 0 FROM generate_series(1, 5000) g`.execute(reopened.db);
-      await sql`ANALYZE registered_models`.execute(reopened.db);
-      const plan = async (where: string) =>
-        (await sql.raw<{ 'QUERY PLAN': string }>(`EXPLAIN SELECT id FROM registered_models WHERE ${where}`).execute(reopened.db)).rows
-          .map((r) => r['QUERY PLAN'])
-          .join('\n');
-      expect(await plan(`name = 'm42'`)).toMatch(/Index (Only )?Scan using registered_models_name_key/);
-      expect(await plan(`name LIKE 'm42%' ESCAPE ''`)).toMatch(/Index (Only )?Scan using registered_models_name_key|Bitmap Index Scan on registered_models_name_key/);
-    } finally {
-      await reopened.close();
+      await old.drop();
     }
   });
 });

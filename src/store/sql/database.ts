@@ -106,14 +106,20 @@ async function openPostgres(connectionString: string, poolSize: number): Promise
   return { db, dialect: postgresDialect, close: () => db.destroy() };
 }
 
-/** Opens the database and brings its schema to the latest migration. */
-export async function openDatabase(location: StoreLocation, options: { poolSize?: number } = {}): Promise<SqlDatabase> {
+/**
+ * Opens the database and brings its schema to the latest migration (or to `migrateUpTo`, which
+ * only upgrade tests use, to start from an older schema).
+ */
+export async function openDatabase(
+  location: StoreLocation,
+  options: { poolSize?: number; migrateUpTo?: string } = {},
+): Promise<SqlDatabase> {
   const opened =
     location.kind === 'sqlite'
       ? await openSqlite(location.file)
       : await openPostgres(location.connectionString, options.poolSize ?? 10);
   try {
-    await migrateToLatest(opened.db, opened.dialect);
+    await migrateToLatest(opened.db, opened.dialect, options.migrateUpTo);
   } catch (err) {
     await opened.close();
     throw err;

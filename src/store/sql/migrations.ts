@@ -7,6 +7,7 @@ import { Migrator, type Kysely, type Migration } from 'kysely';
 import type { SqlDialect } from './dialect.js';
 import { registryNameCollation } from './registry-collation-migration.js';
 import { trackingTables } from './tracking-migration.js';
+import { authTables } from './auth-migration.js';
 
 type MigrationFactory = (dialect: SqlDialect) => Migration;
 
@@ -94,9 +95,11 @@ const MIGRATIONS: ReadonlyArray<readonly [string, MigrationFactory]> = [
   ['0002_tracking', trackingTables],
   ['0003_version_tag_key_index', versionTagKeyIndex],
   ['0004_registry_name_collation', registryNameCollation],
+  ['0005_auth', authTables],
 ];
 
-export async function migrateToLatest(db: Kysely<any>, dialect: SqlDialect): Promise<void> {
+/** Runs every pending migration, or those up to `upTo` (upgrade tests start from an older schema). */
+export async function migrateToLatest(db: Kysely<any>, dialect: SqlDialect, upTo?: string): Promise<void> {
   const migrator = new Migrator({
     db,
     provider: {
@@ -105,7 +108,7 @@ export async function migrateToLatest(db: Kysely<any>, dialect: SqlDialect): Pro
     migrationTableName: 'flowreg_migrations',
     migrationLockTableName: 'flowreg_migrations_lock',
   });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = upTo === undefined ? await migrator.migrateToLatest() : await migrator.migrateTo(upTo);
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;
     throw new Error(`database migration ${failed ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`);

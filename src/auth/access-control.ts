@@ -1,0 +1,95 @@
+/**
+ * "May U do A on R?": loads the caller's grants (their own and their roles', one store
+ * transaction) and answers with the pure rules of requirements.ts. `default_permission` speaks
+ * where no grant does.
+ */
+import type { AuthStore, GrantRecord } from '../store/auth-store.js';
+import type { Principal } from './authenticator.js';
+import { getPermission, isPermissionName, type Permission, type PermissionName, type ResourceType } from './permissions.js';
+import { actionMet, authorize, isWorkspaceAdminGrant, resolvePermission, type Action, type GrantRow, type Requirement, type Subject } from './requirements.js';
+
+export interface AccessControlOptions {
+  /** MLflow's `default_permission` (basic_auth.ini), READ unless configured. */
+  readonly defaultPermission: PermissionName;
+}
+
+function grantRows(records: readonly GrantRecord[]): GrantRow[] {
+  const rows: GrantRow[] = [];
+  // A row with a level this version does not know grants nothing (fail closed).
+  for (const r of records) if (isPermissionName(r.permission)) rows.push({ resourceType: r.resourceType, resourcePattern: r.resourcePattern, permission: r.permission });
+  return rows;
+}
+
+function typesOf(requirements: readonly Requirement[]): ResourceType[] {
+  const types = new Set<ResourceType>();
+  for (const r of requirements) {
+    types.add(r.resourceType);
+    for (const f of r.fallback ?? []) types.add(f.resourceType);
+  }
+  return [...types];
+}
+
+export class AccessControl {
+  constructor(
+    private readonly store: AuthStore,
+    private readonly options: AccessControlOptions,
+  ) {}
+
+  get defaultPermission(): Permission {
+    return getPermission(this.options.defaultPermission);
+  }
+
+  /** The caller with the grants of the given types; an admin's grants are not loaded (they bypass). */
+  async subject(principal: Principal, types: readonly ResourceType[]): Promise<Subject> {
+    if (principal.isAdmin) return { isAdmin: true, grants: [] };
+    return { isAdmin: false, grants: grantRows(await this.store.listGrants(principal.userId, types)) };
+  }
+
+  /** True when every requirement is met (auth/__init__.py: authorize). */
+  async authorize(principal: Principal, requirements: readonly Requirement[]): Promise<boolean> {
+    if (principal.isAdmin) return true;
+    const subject = await this.subject(principal, typesOf(requirements));
+    return authorize(subject, requirements, this.options.defaultPermission);
+  }
+
+  /** The caller's effective level on one resource. */
+  async permission(principal: Principal, resourceType: ResourceType, resourceId: string): Promise<Permission> {
+    const requirement: Requirement = { resourceType, resourceId, action: 'read' };
+    return resolvePermission(await this.subject(principal, [resourceType]), requirement, this.options.defaultPermission);
+  }
+
+  /**
+   * For a search: a predicate over resource ids that keeps what the caller may read, from one
+   * grants load (auth/__init__.py: filter_search_experiments, filter_search_registered_models,
+   * RetentionGate).
+   */
+  async readable(principal: Principal, resourceType: ResourceType): Promise<(resourceId: string) => boolean> {
+    if (principal.isAdmin) return () => true;
+    const subject = await this.subject(principal, [resourceType]);
+    const decided = new Map<string, boolean>();
+    return (resourceId) => {
+      let ok = decided.get(resourceId);
+      if (ok === undefined) {
+        ok = resolvePermission(subject, { resourceType, resourceId, action: 'read' }, this.options.defaultPermission).canRead;
+        decided.set(resourceId, ok);
+      }
+      return ok;
+    };
+  }
+
+  /** For a proxied artifact path that names no experiment: `default_permission` decides. */
+  defaultAllows(principal: Principal, action: Action): boolean {
+    return principal.isAdmin || actionMet(action, this.defaultPermission);
+  }
+
+  /** Admin, or holder of a `(workspace, *, MANAGE)` grant: may manage roles and create users (validate_can_manage_roles). */
+  async isWorkspaceAdmin(principal: Principal): Promise<boolean> {
+    if (principal.isAdmin) return true;
+    return (await this.subject(principal, ['workspace'])).grants.some(isWorkspaceAdminGrant);
+  }
+
+  /** Admin, or assigned any role: may view roles (validate_can_view_roles). */
+  async holdsAnyRole(principal: Principal): Promise<boolean> {
+    return principal.isAdmin || (await this.store.listUserRoles(principal.userId)).length > 0;
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * Access control assembled from the configuration over the backend store's database: what the
+ * composition root builds once per process and the edge uses on every request.
+ */
+import type { Kysely } from 'kysely';
+import type { Clock } from '../domain/clock.js';
+import type { Logger } from '../logger.js';
+import type { SqlDialect } from '../store/sql/dialect.js';
+import type { Database } from '../store/sql/schema.js';
+import { SqlAuthStore } from '../store/sql/auth-sql-store.js';
+import { AccessControl } from './access-control.js';
+import { ApiTokens } from './api-tokens.js';
+import type { AuthConfig } from './auth-config.js';
+import { Authenticator, type Principal } from './authenticator.js';
+import { bootstrapAdmin } from './bootstrap.js';
+import { CredentialCache } from './credential-cache.js';
+import type { ScryptParams } from './passwords.js';
+import { ResourceGrants } from './resource-grants.js';
+import { Roles } from './roles.js';
+import { UserAccounts } from './user-accounts.js';
+
+export interface AuthServices {
+  readonly authenticator: Authenticator;
+  readonly access: AccessControl;
+  readonly users: UserAccounts;
+  readonly tokens: ApiTokens;
+  readonly grants: ResourceGrants;
+  readonly roles: Roles;
+  /** Creates the configured admin if absent; a ConfigError when it cannot (refuse to start). */
+  bootstrap(): Promise<void>;
+}
+
+export interface AuthServicesDeps {
+  readonly db: Kysely<Database>;
+  readonly dialect: SqlDialect;
+  readonly config: AuthConfig;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Tests lower the KDF cost; production keeps the default. */
+  readonly scrypt?: ScryptParams;
+}
+
+export function createAuthServices(deps: AuthServicesDeps): AuthServices {
+  const store = new SqlAuthStore(deps.db, deps.dialect);
+  const cache = new CredentialCache<Principal>({ ttlMs: deps.config.credentialCacheTtlMs, maxSize: deps.config.credentialCacheMaxSize, clock: deps.clock });
+  const forget = (username: string) => cache.dropUser(username);
+  const tokens = new ApiTokens(store, deps.clock, forget);
+  const scrypt = deps.scrypt === undefined ? {} : { scrypt: deps.scrypt };
+  return {
+    authenticator: new Authenticator({ store, tokens, cache, logger: deps.logger, ...scrypt }),
+    access: new AccessControl(store, { defaultPermission: deps.config.defaultPermission }),
+    users: new UserAccounts({ store, clock: deps.clock, onUserChanged: forget, ...scrypt }),
+    tokens,
+    grants: new ResourceGrants(store),
+    roles: new Roles(store),
+    bootstrap: () => bootstrapAdmin(deps.config, { store, now: deps.clock(), logger: deps.logger, ...scrypt }),
+  };
+}
