@@ -9,151 +9,271 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { invalidParameter } from './errors.js';
+import { holdsNumber, JsonSource } from './json-source.js';
+import { requestMissing, requestWrongType } from './validation-messages.js';
+
+export { requestMissing, requestWrongType } from './validation-messages.js';
 
 export const MAX_JSON_BODY_BYTES = 64 * 1024 * 1024;
 
-const API_DOCS_HINT = ' See the API docs for more information about request parameters.';
-
 type Raw = Readonly<Record<string, unknown>>;
 
-function pythonTypeName(value: unknown): string {
-  if (value === null) return 'NoneType';
-  if (Array.isArray(value)) return 'list';
-  switch (typeof value) {
-    case 'string':
-      return 'str';
-    case 'boolean':
-      return 'bool';
-    case 'number':
-      return Number.isInteger(value) ? 'int' : 'float';
-    default:
-      return 'dict';
-  }
+/** What a field should have held, for messages that say so (the native metadata part). */
+export type Expected = 'a string' | 'a number' | 'an integer' | 'a boolean' | 'a list' | 'a list of strings' | 'an object';
+
+/** The wording of decode errors; `path` is the field as the message names it. */
+export interface DecodeMessages {
+  missing(path: string): Error;
+  /** `shown` is the value as MLflow prints it, from the body's JSON text, when the decoder has it. */
+  wrongType(path: string, value: unknown, expected: Expected, shown?: { json: string; type: string }): Error;
+  nul(path: string): Error;
 }
 
-/** MLflow renders the value as compact, key-sorted JSON (validation.invalid_value). */
-function compactJson(value: unknown): string {
-  return JSON.stringify(value, (_k, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : v,
-  );
-}
+/** MLflow's request-schema messages (server/handlers.py: _validate_param_against_schema). */
+export const MLFLOW_MESSAGES: DecodeMessages = {
+  missing: requestMissing,
+  wrongType: (path, value, _expected, shown) => requestWrongType(path, value, shown?.json, shown?.type),
+  nul: (path) => invalidParameter(`Invalid value for parameter '${path}': it contains a NUL character.`),
+};
 
-/** The request-schema messages (server/handlers.py: _validate_param_against_schema). */
-export function requestMissing(field: string): Error {
-  return invalidParameter(`Missing value for required parameter '${field}'.${API_DOCS_HINT}`);
+export interface MessageOptions {
+  readonly messages?: DecodeMessages;
+  /** Prefix of field names in messages: `params[0].` for MLflow's per-entry paths. */
+  readonly prefix?: string;
+  /** The body text and where this message sits in it, to print numbers as written. */
+  readonly source?: JsonSource;
+  readonly at?: readonly (string | number)[];
+  /** Numbers must be JSON numbers (no proto-JSON strings such as "5" or "NaN"). */
+  readonly jsonNumbersOnly?: boolean;
 }
-
-export function requestWrongType(field: string, value: unknown): Error {
-  return invalidParameter(
-    `Invalid value ${compactJson(value)} for parameter '${field}' supplied: ` +
-      ` Hint: Value was of type '${pythonTypeName(value)}'.${API_DOCS_HINT}`,
-  );
-}
-
-const missing = requestMissing;
-const wrongType = requestWrongType;
 
 export interface KeyValue {
   readonly key: string;
   readonly value: string;
 }
 
-/** A parsed request message with typed, validating accessors. */
+const absent = (v: unknown): v is undefined | null => v === undefined || v === null;
+
+const INT64 = /^\s*[+-]?\d+\s*$/;
+const DOUBLE = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/**
+ * A request message with typed, validating field readers: the only decoder of request fields.
+ * Every string goes through one check (no NUL: PostgreSQL cannot store it in text, and no MLflow
+ * identifier or value needs one), so every endpoint refuses it the same way on every backend.
+ */
 export class RequestMessage {
+  private readonly wording: DecodeMessages;
+  private readonly prefix: string;
+  private readonly source: JsonSource | undefined;
+  private readonly at: readonly (string | number)[];
+  private readonly jsonNumbersOnly: boolean;
+
   constructor(
     readonly raw: Raw,
     /** True when the fields came from a query string, where every value is a string. */
     readonly fromQuery: boolean,
-  ) {}
+    options: MessageOptions = {},
+  ) {
+    this.wording = options.messages ?? MLFLOW_MESSAGES;
+    this.prefix = options.prefix ?? '';
+    this.source = options.source;
+    this.at = options.at ?? [];
+    this.jsonNumbersOnly = options.jsonNumbersOnly ?? false;
+  }
 
   has(field: string): boolean {
-    return this.raw[field] !== undefined && this.raw[field] !== null;
+    return !absent(this.raw[field]);
+  }
+
+  /** The field names present in the message. */
+  fields(): string[] {
+    return Object.keys(this.raw);
   }
 
   /** The value of a non-repeated field; a repeated query key counts once (the first, as Flask's args.get). */
-  private scalar(field: string): unknown {
+  scalar(field: string): unknown {
     const v = this.raw[field];
     return this.fromQuery && Array.isArray(v) ? v[0] : v;
   }
 
-  optionalString(field: string): string | undefined {
-    const v = this.scalar(field);
-    if (v === undefined || v === null) return undefined;
-    if (typeof v !== 'string') throw wrongType(field, v);
-    // PostgreSQL cannot store NUL in text, and no MLflow identifier or value needs one.
-    if (v.includes('\u0000')) throw invalidParameter(`Invalid value for parameter '${field}': it contains a NUL character.`);
+  /** The error for a field that is absent (or empty where a value is required). */
+  missing(label: string): Error {
+    return this.wording.missing(this.prefix + label);
+  }
+
+  /** The error for a field of the wrong type, showing the value as the client wrote it. */
+  wrongType(field: string, value: unknown, expected: Expected, label = field): Error {
+    const shown = this.source && holdsNumber(value) ? this.source.shownAt([...this.at, field]) : undefined;
+    return this.wording.wrongType(this.prefix + label, value, expected, shown);
+  }
+
+  /** The one text check: every string read from a request passes here. */
+  private text(v: string, label: string): string {
+    if (v.includes('\u0000')) throw this.wording.nul(this.prefix + label);
     return v;
   }
 
+  /** A string field; `label` names it in messages when it is read under another name (run_uuid). */
+  optionalString(field: string, label = field): string | undefined {
+    const v = this.scalar(field);
+    if (absent(v)) return undefined;
+    if (typeof v !== 'string') throw this.wrongType(field, v, 'a string', label);
+    return this.text(v, label);
+  }
+
   /** Required strings may not be empty, as in MLflow's _assert_required. */
-  string(field: string): string {
-    const v = this.optionalString(field);
-    if (v === undefined || v === '') throw missing(field);
+  string(field: string, label = field): string {
+    const v = this.optionalString(field, label);
+    if (v === undefined || v === '') throw this.missing(label);
     return v;
   }
 
   /** Like string(), but an empty string is a value (tag values may be empty). */
   presentString(field: string): string {
     const v = this.optionalString(field);
-    if (v === undefined) throw missing(field);
+    if (v === undefined) throw this.missing(field);
     return v;
   }
 
-  /** int64 fields: JSON numbers or decimal strings (proto JSON accepts both). */
-  optionalInt(field: string): number | undefined {
+  /** A string, or a JSON number or boolean as its JSON text (values of the native metadata part). */
+  optionalScalarText(field: string): string | undefined {
     const v = this.scalar(field);
-    if (v === undefined || v === null) return undefined;
+    if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+    if (typeof v === 'boolean') return String(v);
+    return this.optionalString(field);
+  }
+
+  /** int64 fields: JSON numbers or decimal strings (proto JSON accepts both). */
+  optionalInt64(field: string): number | undefined {
+    const v = this.scalar(field);
+    if (absent(v)) return undefined;
     if (typeof v === 'number' && Number.isSafeInteger(v)) return v;
-    if (typeof v === 'string' && /^\s*[+-]?\d+\s*$/.test(v) && Number.isSafeInteger(Number(v))) return Number(v);
-    throw wrongType(field, v);
+    if (!this.jsonNumbersOnly && typeof v === 'string' && INT64.test(v) && Number.isSafeInteger(Number(v))) return Number(v);
+    throw this.wrongType(field, v, 'an integer');
+  }
+
+  /** The int64 reader under its older name. */
+  optionalInt(field: string): number | undefined {
+    return this.optionalInt64(field);
+  }
+
+  /** A required int64: absent or '' is missing. */
+  int64(field: string): number {
+    const v = this.scalar(field);
+    if (absent(v) || v === '') throw this.missing(field);
+    return this.optionalInt64(field) as number;
+  }
+
+  /** A proto double: a JSON number, or a string ("NaN", "Infinity", "-Infinity", "1.5"). */
+  optionalDouble(field: string): number | undefined {
+    const v = this.scalar(field);
+    if (absent(v)) return undefined;
+    if (typeof v === 'number' && (!this.jsonNumbersOnly || Number.isFinite(v))) return v;
+    if (typeof v === 'string' && !this.jsonNumbersOnly) {
+      const s = v.trim();
+      if (s === 'NaN') return Number.NaN;
+      if (s === 'Infinity') return Number.POSITIVE_INFINITY;
+      if (s === '-Infinity') return Number.NEGATIVE_INFINITY;
+      if (DOUBLE.test(s)) return Number(s);
+    }
+    throw this.wrongType(field, v, 'a number');
+  }
+
+  /** A required double: absent or '' is missing. */
+  double(field: string): number {
+    const v = this.scalar(field);
+    if (absent(v) || v === '') throw this.missing(field);
+    return this.optionalDouble(field) as number;
   }
 
   /** Booleans: JSON true/false, or "true"/"false" in any case from a query string. */
   optionalBool(field: string): boolean | undefined {
     const v = this.scalar(field);
-    if (v === undefined || v === null) return undefined;
+    if (absent(v)) return undefined;
     if (typeof v === 'boolean') return v;
     if (typeof v === 'string' && /^(true|false)$/i.test(v)) return v.toLowerCase() === 'true';
-    throw wrongType(field, v);
+    throw this.wrongType(field, v, 'a boolean');
   }
 
   bool(field: string): boolean {
     const v = this.optionalBool(field);
-    if (v === undefined) throw missing(field);
+    if (v === undefined) throw this.missing(field);
     return v;
+  }
+
+  /** A proto enum by name or number; `table[n]` is the value numbered n (undefined for 0 when unset). */
+  enum<T extends string>(field: string, table: readonly (T | undefined)[]): T | undefined {
+    const v = this.scalar(field);
+    if (absent(v)) return undefined;
+    if (typeof v === 'string' && table.includes(v as T)) return v as T;
+    const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : -1;
+    const found = table[n];
+    if (found) return found;
+    throw this.wrongType(field, v, 'a string');
   }
 
   /** A repeated string field: a list in JSON, repeated keys in a query string. */
   strings(field: string): string[] {
     const v = this.raw[field];
-    if (v === undefined || v === null) return [];
+    if (absent(v)) return [];
     const list = Array.isArray(v) ? v : this.fromQuery ? [v] : undefined;
-    if (!list || list.some((x) => typeof x !== 'string')) throw wrongType(field, v);
-    if ((list as string[]).some((x) => x.includes('\u0000'))) {
-      throw invalidParameter(`Invalid value for parameter '${field}': it contains a NUL character.`);
-    }
+    if (!list || list.some((x) => typeof x !== 'string')) throw this.wrongType(field, v, 'a list of strings');
+    for (const x of list as string[]) this.text(x, field);
     return list as string[];
   }
 
   /** A repeated message field as raw objects. */
   objects(field: string): Raw[] {
     const v = this.raw[field];
-    if (v === undefined || v === null) return [];
+    if (absent(v)) return [];
     if (!Array.isArray(v) || v.some((x) => typeof x !== 'object' || x === null || Array.isArray(x))) {
-      throw wrongType(field, v);
+      throw this.wrongType(field, v, 'a list');
     }
     return v as Raw[];
   }
 
-  /** `[{key, value}]` lists (tags, params): a key is required, a missing value reads as ''. */
-  keyValues(field: string): KeyValue[] {
-    return this.objects(field).map((entry) => {
-      const inner = new RequestMessage(entry, false);
-      const key = inner.optionalString('key');
-      if (key === undefined) throw missing(`${field}.key`);
-      return { key, value: inner.optionalString('value') ?? '' };
+  /** A nested message; undefined when absent. Its fields are named `<field>.<name>` in messages. */
+  message(field: string): RequestMessage | undefined {
+    const v = this.scalar(field);
+    if (absent(v)) return undefined;
+    if (typeof v !== 'object' || Array.isArray(v)) throw this.wrongType(field, v, 'an object');
+    return this.child(v as Raw, `${field}.`, [field]);
+  }
+
+  /**
+   * A repeated message field. With `indexedPaths` (MLflow's tracking schemas) a field of entry i is
+   * named `<field>[i].<name>`; without (the registry's), it is named as at the top level.
+   */
+  messages(field: string, { indexedPaths = false }: { indexedPaths?: boolean } = {}): RequestMessage[] {
+    return this.objects(field).map((entry, i) => this.child(entry, indexedPaths ? `${field}[${i}].` : '', [field, i]));
+  }
+
+  /**
+   * `[{key, value}]` lists (tags, params); a missing value reads as ''. Tracking's schemas
+   * (`indexedPaths`) require a non-empty key and name it `tags[0].key`; the registry's accept an
+   * empty key and report a missing one as `tags.key`.
+   */
+  keyValues(field: string, { indexedPaths = false }: { indexedPaths?: boolean } = {}): KeyValue[] {
+    return this.messages(field, { indexedPaths }).map((entry) => {
+      let key: string;
+      if (indexedPaths) {
+        key = entry.string('key');
+      } else {
+        const k = entry.optionalString('key');
+        if (k === undefined) throw this.missing(`${field}.key`);
+        key = k;
+      }
+      return { key, value: entry.optionalString('value') ?? '' };
+    });
+  }
+
+  private child(raw: Raw, prefix: string, steps: readonly (string | number)[]): RequestMessage {
+    return new RequestMessage(raw, false, {
+      messages: this.wording,
+      prefix: this.prefix + prefix,
+      ...(this.source ? { source: this.source, at: [...this.at, ...steps] } : {}),
+      jsonNumbersOnly: this.jsonNumbersOnly,
     });
   }
 }
@@ -182,21 +302,28 @@ export async function readBody(req: IncomingMessage, limit = MAX_JSON_BODY_BYTES
   return Buffer.concat(chunks);
 }
 
-export function parseJsonObject(text: string): Raw {
-  if (text.trim() === '') return {};
+/**
+ * Parses a JSON request body into its fields and the text they came from. Legacy clients post their
+ * JSON double-encoded as a string; then the inner text is the source.
+ */
+export function parseJsonBody(text: string): { raw: Raw; source: JsonSource | undefined } {
+  if (text.trim() === '') return { raw: {}, source: undefined };
   let value: unknown;
+  let source = text;
   try {
     value = JSON.parse(text);
-    // Legacy clients post their JSON double-encoded as a string.
-    if (typeof value === 'string') value = JSON.parse(value);
+    if (typeof value === 'string') {
+      source = value;
+      value = JSON.parse(value);
+    }
   } catch (err) {
     throw invalidParameter(`Malformed JSON in request body: ${(err as Error).message}`);
   }
-  if (value === null) return {};
+  if (value === null) return { raw: {}, source: undefined };
   if (typeof value !== 'object' || Array.isArray(value)) {
     throw invalidParameter('Request body must be a JSON object.');
   }
-  return value as Raw;
+  return { raw: value as Raw, source: new JsonSource(source) };
 }
 
 /** The request message of an MLflow JSON endpoint. */
@@ -209,5 +336,6 @@ export async function readRequestMessage(req: IncomingMessage, query: Raw): Prom
   const typeError = contentTypeError(req);
   const body = await readBody(req);
   if (typeError) throw typeError;
-  return new RequestMessage(parseJsonObject(body.toString('utf8')), false);
+  const { raw, source } = parseJsonBody(body.toString('utf8'));
+  return new RequestMessage(raw, false, source ? { source } : {});
 }

@@ -5,7 +5,14 @@
  */
 import { invalidParameter } from '../protocol/errors.js';
 import { pythonRepr } from '../protocol/page-token.js';
-import { exceedsMaxLength, invalidValue, pathNotUnique, posixNormpath } from '../registry/validation.js';
+import {
+  badPathMessage,
+  exceedsMaxLength,
+  invalidValue,
+  pathNotUnique,
+  posixNormpath,
+  pythonFloat,
+} from '../protocol/validation-messages.js';
 import type { Metric, Tag } from '../store/tracking-store.js';
 
 export const MAX_ENTITY_KEY_LENGTH = 250;
@@ -34,17 +41,7 @@ const BAD_CHARACTERS =
 /** validation._validate_param_name / _validate_tag_name / _validate_metric_name. */
 export function validateEntityName(name: string, path: string): void {
   if (!NAME_CHARS.test(name)) throw invalidParameter(invalidValue(path, name, BAD_CHARACTERS));
-  if (pathNotUnique(name)) {
-    const norm = posixNormpath(name);
-    throw invalidParameter(
-      invalidValue(
-        path,
-        name,
-        'Names may be treated as files in certain cases, and must not resolve to other names when treated as such. ' +
-          `This name would resolve to ${pythonRepr(norm)}`,
-      ),
-    );
-  }
+  if (pathNotUnique(name)) throw invalidParameter(invalidValue(path, name, badPathMessage(pythonRepr(posixNormpath(name)))));
 }
 
 /** validation._validate_length_limit: over-long values are cut (MLflow's default, MLFLOW_TRUNCATE_LONG_VALUES). */
@@ -82,17 +79,6 @@ export function validateExperimentTag(t: Tag): void {
   validateEntityName(t.key, 'key');
   lengthLimit('key', MAX_ENTITY_KEY_LENGTH, t.key);
   lengthLimit('value', MAX_EXPERIMENT_TAG_VALUE_LENGTH, t.value);
-}
-
-/** Python's repr of a float, for messages (`1.0`, `1e+16`, `nan`, `inf`). */
-export function pythonFloat(x: number): string {
-  if (Number.isNaN(x)) return 'nan';
-  if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
-  const abs = Math.abs(x);
-  if (abs !== 0 && (abs >= 1e16 || abs < 1e-4)) {
-    return x.toExponential().replace(/e([+-])(\d)$/, 'e$10$2');
-  }
-  return Number.isInteger(x) ? x.toFixed(1) : String(x);
 }
 
 /** validation._validate_metric. */
