@@ -7,6 +7,7 @@ import type { RequestMessage } from '../../protocol/request.js';
 import { SEARCH_MAX_RESULTS_DEFAULT, type Experiments } from '../../tracking/experiments.js';
 import type { RouteDef } from '../router.js';
 import { pageJson } from '../../protocol/messages/page.js';
+import { rpc } from './rpc.js';
 
 async function searchExperiments(experiments: Experiments, msg: RequestMessage) {
   const result = await experiments.search({
@@ -22,93 +23,42 @@ async function searchExperiments(experiments: Experiments, msg: RequestMessage) 
 export function experimentRoutes(experiments: Experiments): RouteDef[] {
   const base = '/mlflow/experiments';
   return [
-    {
-      method: 'POST',
-      version: '2.0',
-      path: `${base}/create`,
-      handler: async (ctx) => {
-        const msg = await ctx.message();
-        const name = msg.string('name');
-        const artifactLocation = msg.optionalString('artifact_location');
-        const id = await experiments.create(name, artifactLocation, keyValuesOf(msg, 'tags'));
-        return { experiment_id: String(id) };
-      },
-    },
-    {
-      method: 'GET',
-      version: '2.0',
-      path: `${base}/get`,
-      handler: async (ctx) => {
-        const msg = await ctx.message();
-        return { experiment: experimentJson(await experiments.get(msg.string('experiment_id'))) };
-      },
-    },
-    {
-      method: 'GET',
-      version: '2.0',
-      path: `${base}/get-by-name`,
-      handler: async (ctx) => {
-        const msg = await ctx.message();
-        return { experiment: experimentJson(await experiments.getByName(msg.string('experiment_name'))) };
-      },
-    },
-    {
-      method: ['POST', 'GET'],
-      version: '2.0',
-      path: `${base}/search`,
-      handler: async (ctx) => searchExperiments(experiments, await ctx.message()),
-    },
-    {
-      method: 'POST',
-      version: '2.0',
-      path: `${base}/update`,
-      handler: async (ctx) => {
-        const msg = await ctx.message();
-        const id = msg.string('experiment_id');
-        await experiments.rename(id, msg.string('new_name'));
-        return {};
-      },
-    },
-    {
-      method: 'POST',
-      version: '2.0',
-      path: `${base}/delete`,
-      handler: async (ctx) => {
-        await experiments.delete((await ctx.message()).string('experiment_id'));
-        return {};
-      },
-    },
-    {
-      method: 'POST',
-      version: '2.0',
-      path: `${base}/restore`,
-      handler: async (ctx) => {
-        await experiments.restore((await ctx.message()).string('experiment_id'));
-        return {};
-      },
-    },
-    {
-      method: 'POST',
-      version: '2.0',
-      path: `${base}/set-experiment-tag`,
-      handler: async (ctx) => {
-        const msg = await ctx.message();
-        const id = msg.string('experiment_id');
-        const key = msg.string('key');
-        await experiments.setTag(id, key, msg.optionalString('value') ?? '');
-        return {};
-      },
-    },
-    {
-      method: 'POST',
-      version: '2.0',
-      path: `${base}/delete-experiment-tag`,
-      handler: async (ctx) => {
-        const msg = await ctx.message();
-        const id = msg.string('experiment_id');
-        await experiments.deleteTag(id, msg.string('key'));
-        return {};
-      },
-    },
+    rpc('POST', '2.0', `${base}/create`, async (msg) => {
+      const name = msg.string('name');
+      const artifactLocation = msg.optionalString('artifact_location');
+      const id = await experiments.create(name, artifactLocation, keyValuesOf(msg, 'tags'));
+      return { experiment_id: String(id) };
+    }),
+    rpc('GET', '2.0', `${base}/get`, async (msg) => ({
+      experiment: experimentJson(await experiments.get(msg.string('experiment_id'))),
+    })),
+    rpc('GET', '2.0', `${base}/get-by-name`, async (msg) => ({
+      experiment: experimentJson(await experiments.getByName(msg.string('experiment_name'))),
+    })),
+    rpc(['POST', 'GET'], '2.0', `${base}/search`, (msg) => searchExperiments(experiments, msg)),
+    rpc('POST', '2.0', `${base}/update`, async (msg) => {
+      const id = msg.string('experiment_id');
+      await experiments.rename(id, msg.string('new_name'));
+      return {};
+    }),
+    rpc('POST', '2.0', `${base}/delete`, async (msg) => {
+      await experiments.delete(msg.string('experiment_id'));
+      return {};
+    }),
+    rpc('POST', '2.0', `${base}/restore`, async (msg) => {
+      await experiments.restore(msg.string('experiment_id'));
+      return {};
+    }),
+    rpc('POST', '2.0', `${base}/set-experiment-tag`, async (msg) => {
+      const id = msg.string('experiment_id');
+      const key = msg.string('key');
+      await experiments.setTag(id, key, msg.optionalString('value') ?? '');
+      return {};
+    }),
+    rpc('POST', '2.0', `${base}/delete-experiment-tag`, async (msg) => {
+      const id = msg.string('experiment_id');
+      await experiments.deleteTag(id, msg.string('key'));
+      return {};
+    }),
   ];
 }
