@@ -74,6 +74,7 @@ export function compactJson(value: unknown): string {
 export function pythonFloat(x: number): string {
   if (Number.isNaN(x)) return 'nan';
   if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
+  if (Object.is(x, -0)) return '-0.0';
   const abs = Math.abs(x);
   if (abs !== 0 && (abs >= 1e16 || abs < 1e-4)) {
     return x.toExponential().replace(/e([+-])(\d)$/, 'e$10$2');
