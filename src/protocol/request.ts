@@ -160,9 +160,7 @@ export class RequestMessage {
 
   /** A required int64: absent or '' is missing. */
   int64(field: string): number {
-    const v = this.scalar(field);
-    if (absent(v) || v === '') throw this.missing(field);
-    return this.optionalInt64(field) as number;
+    return this.requiredNumber(field, (f) => this.optionalInt64(f));
   }
 
   /** A proto double: a JSON number, or a string ("NaN", "Infinity", "-Infinity", "1.5"). */
@@ -182,9 +180,14 @@ export class RequestMessage {
 
   /** A required double: absent or '' is missing. */
   double(field: string): number {
+    return this.requiredNumber(field, (f) => this.optionalDouble(f));
+  }
+
+  /** MLflow's _assert_required: a number field that is absent or '' is missing. */
+  private requiredNumber(field: string, read: (field: string) => number | undefined): number {
     const v = this.scalar(field);
     if (absent(v) || v === '') throw this.missing(field);
-    return this.optionalDouble(field) as number;
+    return read(field) as number;
   }
 
   /** Booleans: JSON true/false, or "true"/"false" in any case from a query string. */

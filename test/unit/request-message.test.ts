@@ -7,16 +7,16 @@ import { parseMetadata } from '../../src/native/metadata.js';
 
 const HINT = ' See the API docs for more information about request parameters.';
 
+/** The message of the INVALID_PARAMETER_VALUE that `fn` throws. */
 function invalid(fn: () => unknown): string {
-  let caught: unknown;
   try {
     fn();
   } catch (err) {
-    caught = err;
+    expect(err).toBeInstanceOf(MlflowError);
+    expect(err).toMatchObject({ code: 'INVALID_PARAMETER_VALUE', httpStatus: 400 });
+    return (err as Error).message;
   }
-  expect(caught).toBeInstanceOf(MlflowError);
-  expect((caught as MlflowError).code).toBe('INVALID_PARAMETER_VALUE');
-  return (caught as MlflowError).message;
+  throw new Error('expected INVALID_PARAMETER_VALUE, nothing was thrown');
 }
 
 const body = (text: string) => {

@@ -7,6 +7,7 @@ import type { ModelVersions } from '../../registry/model-versions.js';
 import { parseVersion } from '../../registry/validation.js';
 import type { RouteDef } from '../router.js';
 import { pageJson } from '../../protocol/messages/page.js';
+import { registrySearchArgs } from './registered-models.js';
 import { rpc } from './rpc.js';
 
 /** Client default page size (SEARCH_MODEL_VERSION_MAX_RESULTS_DEFAULT); the proto default is the max. */
@@ -54,12 +55,7 @@ export function modelVersionRoutes(versions: ModelVersions): RouteDef[] {
       return { artifact_uri: await versions.downloadUri(name, version) };
     }),
     rpc('GET', '2.0', `${base}/search`, async (msg) => {
-      const result = await versions.search(
-        msg.optionalString('filter'),
-        msg.optionalInt('max_results') ?? SEARCH_MODEL_VERSIONS_DEFAULT,
-        msg.strings('order_by'),
-        msg.optionalString('page_token'),
-      );
+      const result = await versions.search(...registrySearchArgs(msg, SEARCH_MODEL_VERSIONS_DEFAULT));
       return pageJson('model_versions', result, modelVersionJson);
     }),
     rpc('POST', '2.0', `${base}/set-tag`, async (msg) => {

@@ -10,6 +10,16 @@ import type { RouteDef } from '../router.js';
 import { pageJson } from '../../protocol/messages/page.js';
 import { rpc } from './rpc.js';
 
+/** The arguments of the registry's searches: filter, max_results (or the client default), order_by, page_token. */
+export function registrySearchArgs(
+  msg: RequestMessage,
+  defaultMaxResults: number,
+): [filter: string | undefined, maxResults: number, orderBy: string[], pageToken: string | undefined] {
+  const filter = msg.optionalString('filter');
+  const maxResults = msg.optionalInt('max_results') ?? defaultMaxResults;
+  return [filter, maxResults, msg.strings('order_by'), msg.optionalString('page_token')];
+}
+
 function description(msg: RequestMessage): string | null {
   return msg.optionalString('description') ?? null;
 }
@@ -37,12 +47,7 @@ export function registeredModelRoutes(models: RegisteredModels, versions: ModelV
       return {};
     }),
     rpc('GET', '2.0', `${base}/search`, async (msg) => {
-      const result = await models.search(
-        msg.optionalString('filter'),
-        msg.optionalInt('max_results') ?? SEARCH_REGISTERED_MODELS_DEFAULT,
-        msg.strings('order_by'),
-        msg.optionalString('page_token'),
-      );
+      const result = await models.search(...registrySearchArgs(msg, SEARCH_REGISTERED_MODELS_DEFAULT));
       return pageJson('registered_models', result, registeredModelJson);
     }),
     // The client POSTs first and falls back to GET only on ENDPOINT_NOT_FOUND.
