@@ -4,7 +4,14 @@
  * on them keep working.
  */
 import { invalidParameter } from '../protocol/errors.js';
-import { badPathMessage, exceedsMaxLength, invalidValue, missingValue, pathNotUnique, posixNormpath } from '../protocol/validation-messages.js';
+import {
+  badPathMessage,
+  exceedsMaxLength,
+  invalidValue,
+  missingValue,
+  pathNotUnique,
+  posixNormpath,
+} from '../protocol/validation-messages.js';
 import { STAGES, type Stage } from '../store/registry-store.js';
 
 export const MAX_REGISTERED_MODEL_NAME_LENGTH = 256;

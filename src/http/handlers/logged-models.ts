@@ -7,12 +7,14 @@ import { invalidParameter } from '../../protocol/errors.js';
 import { fileInfoJson, loggedModelJson } from '../../protocol/messages/tracking.js';
 import { keyValuesOf } from '../../protocol/messages/tracking-requests.js';
 import { requestMissing, type RequestMessage } from '../../protocol/request.js';
-import { checkArtifactSubpath, listUnder, type ArtifactLister } from '../../tracking/artifacts.js';
+import { field } from '../../protocol/request-schema.js';
+import { listUnder, type ArtifactLister } from '../../tracking/artifacts.js';
 import { parseLoggedModelStatus, type LoggedModels } from '../../tracking/logged-models.js';
 import type { LoggedModelOrderBy } from '../../tracking/search.js';
 import type { JsonContext, RouteDef } from '../router.js';
 import { pageJson } from '../../protocol/messages/page.js';
 import { rpc } from './rpc.js';
+import { artifactSubpath } from './runs.js';
 
 function modelIdOf(ctx: JsonContext): string {
   const id = ctx.pathParams.model_id;
@@ -39,65 +41,81 @@ function orderByOf(msg: RequestMessage): LoggedModelOrderBy[] {
   });
 }
 
+const CREATE = {
+  experiment_id: field.string,
+  name: field.nonEmptyString,
+  model_type: field.optionalString,
+  source_run_id: field.nonEmptyString,
+  params: keyValuesOf,
+  tags: keyValuesOf,
+};
+
+const SEARCH = {
+  experiment_ids: field.required(field.strings),
+  filter: field.optionalString,
+  datasets: (msg: RequestMessage) => msg.messages('datasets').map(datasetOf),
+  max_results: field.optionalInt64,
+  order_by: orderByOf,
+  page_token: field.optionalString,
+};
+
+/** server/handlers.py: _get_logged_model reads `allow_deleted` leniently: only "true" counts. */
+const GET = { allow_deleted: (m: RequestMessage, n: string) => String(m.scalar(n)).toLowerCase() === 'true' };
+
+const FINALIZE = { status: field.required((m, n) => parseLoggedModelStatus(m.scalar(n))) };
+
 export function loggedModelRoutes(models: LoggedModels, lister?: ArtifactLister): RouteDef[] {
   const base = '/mlflow/logged-models';
   return [
-    rpc('POST', '2.0', base, async (msg) => {
+    rpc('POST', '2.0', base, CREATE, async (req) => {
       const model = await models.create({
-        experimentId: msg.string('experiment_id'),
-        name: msg.optionalString('name') || undefined,
-        modelType: msg.optionalString('model_type'),
-        sourceRunId: msg.optionalString('source_run_id') || undefined,
-        params: keyValuesOf(msg, 'params'),
-        tags: keyValuesOf(msg, 'tags'),
+        experimentId: req.experiment_id,
+        name: req.name,
+        modelType: req.model_type,
+        sourceRunId: req.source_run_id,
+        params: req.params,
+        tags: req.tags,
       });
       return { model: loggedModelJson(model) };
     }),
-    rpc('POST', '2.0', `${base}/search`, async (msg) => {
-      if (!msg.has('experiment_ids')) throw msg.missing('experiment_ids');
+    rpc('POST', '2.0', `${base}/search`, SEARCH, async (req) => {
       const result = await models.search({
-        experimentIds: msg.strings('experiment_ids'),
-        filter: msg.optionalString('filter'),
-        datasets: msg.messages('datasets').map(datasetOf),
-        maxResults: msg.optionalInt('max_results'),
-        orderBy: orderByOf(msg),
-        pageToken: msg.optionalString('page_token'),
+        experimentIds: req.experiment_ids,
+        filter: req.filter,
+        datasets: req.datasets,
+        maxResults: req.max_results,
+        orderBy: req.order_by,
+        pageToken: req.page_token,
       });
       return pageJson('models', result, loggedModelJson);
     }),
-    rpc('GET', '2.0', `${base}/{model_id}`, async (msg, ctx) => {
-      // server/handlers.py: _get_logged_model reads `allow_deleted` leniently: only "true" counts.
-      const allowDeleted = String(msg.scalar('allow_deleted')).toLowerCase() === 'true';
-      return { model: loggedModelJson(await models.get(modelIdOf(ctx), allowDeleted)) };
-    }),
-    rpc('PATCH', '2.0', `${base}/{model_id}`, async (msg, ctx) => {
-      if (!msg.has('status')) throw msg.missing('status');
-      const status = parseLoggedModelStatus(msg.scalar('status'));
-      return { model: loggedModelJson(await models.finalize(modelIdOf(ctx), status)) };
-    }),
-    rpc('DELETE', '2.0', `${base}/{model_id}`, async (_msg, ctx) => {
+    rpc('GET', '2.0', `${base}/{model_id}`, GET, async (req, ctx) => ({
+      model: loggedModelJson(await models.get(modelIdOf(ctx), req.allow_deleted)),
+    })),
+    rpc('PATCH', '2.0', `${base}/{model_id}`, FINALIZE, async (req, ctx) => ({
+      model: loggedModelJson(await models.finalize(modelIdOf(ctx), req.status)),
+    })),
+    rpc('DELETE', '2.0', `${base}/{model_id}`, {}, async (_req, ctx) => {
       await models.delete(modelIdOf(ctx));
       return {};
     }),
-    rpc('PATCH', '2.0', `${base}/{model_id}/tags`, async (msg, ctx) => {
-      await models.setTags(modelIdOf(ctx), keyValuesOf(msg, 'tags'));
+    rpc('PATCH', '2.0', `${base}/{model_id}/tags`, { tags: keyValuesOf }, async (req, ctx) => {
+      await models.setTags(modelIdOf(ctx), req.tags);
       return {};
     }),
-    rpc('DELETE', '2.0', `${base}/{model_id}/tags/{tag_key+}`, async (_msg, ctx) => {
+    rpc('DELETE', '2.0', `${base}/{model_id}/tags/{tag_key+}`, {}, async (_req, ctx) => {
       const key = ctx.pathParams.tag_key;
       if (!key) throw requestMissing('tag_key');
       await models.deleteTag(modelIdOf(ctx), key);
       return {};
     }),
-    rpc('POST', '2.0', `${base}/{model_id}/params`, async (msg, ctx) => {
-      await models.logParams(modelIdOf(ctx), keyValuesOf(msg, 'params'));
+    rpc('POST', '2.0', `${base}/{model_id}/params`, { params: keyValuesOf }, async (req, ctx) => {
+      await models.logParams(modelIdOf(ctx), req.params);
       return {};
     }),
-    rpc('GET', '2.0', `${base}/{model_id}/artifacts/directories`, async (msg, ctx) => {
-      const path = msg.optionalString('artifact_directory_path');
-      if (path !== undefined) checkArtifactSubpath(path);
+    rpc('GET', '2.0', `${base}/{model_id}/artifacts/directories`, { artifact_directory_path: artifactSubpath }, async (req, ctx) => {
       const model = await models.get(modelIdOf(ctx));
-      const files = await listUnder(lister, model.artifactLocation, path);
+      const files = await listUnder(lister, model.artifactLocation, req.artifact_directory_path);
       const out: Record<string, unknown> = { root_uri: model.artifactLocation };
       if (files.length > 0) out.files = files.map(fileInfoJson);
       return out;

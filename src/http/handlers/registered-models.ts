@@ -2,7 +2,7 @@
  * Registered-model RPCs (mlflow/protos/model_registry.proto), all under /api/2.0/mlflow.
  */
 import { modelVersionJson, registeredModelJson } from '../../protocol/messages/registry.js';
-import type { RequestMessage } from '../../protocol/request.js';
+import { field } from '../../protocol/request-schema.js';
 import type { ModelVersions } from '../../registry/model-versions.js';
 import { SEARCH_REGISTERED_MODELS_DEFAULT, type RegisteredModels } from '../../registry/registered-models.js';
 import { parseVersion } from '../../registry/validation.js';
@@ -10,70 +10,69 @@ import type { RouteDef } from '../router.js';
 import { pageJson } from '../../protocol/messages/page.js';
 import { rpc } from './rpc.js';
 
-/** The arguments of the registry's searches: filter, max_results (or the client default), order_by, page_token. */
-export function registrySearchArgs(
-  msg: RequestMessage,
-  defaultMaxResults: number,
-): [filter: string | undefined, maxResults: number, orderBy: string[], pageToken: string | undefined] {
-  const filter = msg.optionalString('filter');
-  const maxResults = msg.optionalInt('max_results') ?? defaultMaxResults;
-  return [filter, maxResults, msg.strings('order_by'), msg.optionalString('page_token')];
-}
+/** A model version number: a string on the wire, Python's int() of it (registry/validation.ts). */
+export const versionField = field.then(field.string, parseVersion);
 
-function description(msg: RequestMessage): string | null {
-  return msg.optionalString('description') ?? null;
-}
+/** The request of both registry searches (SearchRegisteredModels, SearchModelVersions). */
+export const REGISTRY_SEARCH = {
+  filter: field.optionalString,
+  max_results: field.optionalInt64,
+  order_by: field.strings,
+  page_token: field.optionalString,
+};
+
+const NAME = { name: field.string };
+const NAME_ALIAS = { name: field.string, alias: field.presentString };
 
 export function registeredModelRoutes(models: RegisteredModels, versions: ModelVersions): RouteDef[] {
   const base = '/mlflow/registered-models';
   return [
-    rpc('POST', '2.0', `${base}/create`, async (msg) => {
-      const rm = await models.create(msg.string('name'), msg.keyValues('tags'), description(msg));
-      return { registered_model: registeredModelJson(rm) };
-    }),
-    rpc('GET', '2.0', `${base}/get`, async (msg) => ({
-      registered_model: registeredModelJson(await models.get(msg.string('name'))),
+    rpc(
+      'POST',
+      '2.0',
+      `${base}/create`,
+      { name: field.string, tags: field.keyValues(), description: field.nullableString },
+      async (req) => ({ registered_model: registeredModelJson(await models.create(req.name, req.tags, req.description)) }),
+    ),
+    rpc('GET', '2.0', `${base}/get`, NAME, async (req) => ({ registered_model: registeredModelJson(await models.get(req.name)) })),
+    rpc('POST', '2.0', `${base}/rename`, { name: field.string, new_name: field.string }, async (req) => ({
+      registered_model: registeredModelJson(await models.rename(req.name, req.new_name)),
     })),
-    rpc('POST', '2.0', `${base}/rename`, async (msg) => {
-      const rm = await models.rename(msg.string('name'), msg.string('new_name'));
-      return { registered_model: registeredModelJson(rm) };
-    }),
-    rpc('PATCH', '2.0', `${base}/update`, async (msg) => {
-      const rm = await models.update(msg.string('name'), description(msg));
-      return { registered_model: registeredModelJson(rm) };
-    }),
-    rpc('DELETE', '2.0', `${base}/delete`, async (msg) => {
-      await models.delete(msg.string('name'));
+    rpc('PATCH', '2.0', `${base}/update`, { name: field.string, description: field.nullableString }, async (req) => ({
+      registered_model: registeredModelJson(await models.update(req.name, req.description)),
+    })),
+    rpc('DELETE', '2.0', `${base}/delete`, NAME, async (req) => {
+      await models.delete(req.name);
       return {};
     }),
-    rpc('GET', '2.0', `${base}/search`, async (msg) => {
-      const result = await models.search(...registrySearchArgs(msg, SEARCH_REGISTERED_MODELS_DEFAULT));
+    rpc('GET', '2.0', `${base}/search`, REGISTRY_SEARCH, async (req) => {
+      const maxResults = req.max_results ?? SEARCH_REGISTERED_MODELS_DEFAULT;
+      const result = await models.search(req.filter, maxResults, req.order_by, req.page_token);
       return pageJson('registered_models', result, registeredModelJson);
     }),
     // The client POSTs first and falls back to GET only on ENDPOINT_NOT_FOUND.
-    rpc(['POST', 'GET'], '2.0', `${base}/get-latest-versions`, async (msg) => {
-      const latest = await versions.latest(msg.string('name'), msg.strings('stages'));
+    rpc(['POST', 'GET'], '2.0', `${base}/get-latest-versions`, { name: field.string, stages: field.strings }, async (req) => {
+      const latest = await versions.latest(req.name, req.stages);
       return latest.length > 0 ? { model_versions: latest.map(modelVersionJson) } : {};
     }),
-    rpc('POST', '2.0', `${base}/set-tag`, async (msg) => {
-      await models.setTag(msg.string('name'), msg.string('key'), msg.presentString('value'));
+    rpc('POST', '2.0', `${base}/set-tag`, { name: field.string, key: field.string, value: field.presentString }, async (req) => {
+      await models.setTag(req.name, req.key, req.value);
       return {};
     }),
-    rpc('DELETE', '2.0', `${base}/delete-tag`, async (msg) => {
-      await models.deleteTag(msg.string('name'), msg.string('key'));
+    rpc('DELETE', '2.0', `${base}/delete-tag`, { name: field.string, key: field.string }, async (req) => {
+      await models.deleteTag(req.name, req.key);
       return {};
     }),
-    rpc('POST', '2.0', `${base}/alias`, async (msg) => {
-      await versions.setAlias(msg.string('name'), msg.presentString('alias'), parseVersion(msg.string('version')));
+    rpc('POST', '2.0', `${base}/alias`, { ...NAME_ALIAS, version: versionField }, async (req) => {
+      await versions.setAlias(req.name, req.alias, req.version);
       return {};
     }),
-    rpc('DELETE', '2.0', `${base}/alias`, async (msg) => {
-      await versions.deleteAlias(msg.string('name'), msg.presentString('alias'));
+    rpc('DELETE', '2.0', `${base}/alias`, NAME_ALIAS, async (req) => {
+      await versions.deleteAlias(req.name, req.alias);
       return {};
     }),
-    rpc('GET', '2.0', `${base}/alias`, async (msg) => {
-      const mv = await versions.byAlias(msg.string('name'), msg.presentString('alias'));
-      return { model_version: modelVersionJson(mv) };
-    }),
+    rpc('GET', '2.0', `${base}/alias`, NAME_ALIAS, async (req) => ({
+      model_version: modelVersionJson(await versions.byAlias(req.name, req.alias)),
+    })),
   ];
 }

@@ -1,13 +1,28 @@
 /**
  * One JSON RPC route: read the request message (query string or JSON body, as MLflow's
- * _get_request_message), then answer from it. Every handler starts from the decoded message, so the
- * body is read and checked once, before anything else happens.
+ * _get_request_message), decode the RPC's declared shape from it, then answer. The body is read and
+ * every declared field checked before the handler runs.
  */
 import type { RequestMessage } from '../../protocol/request.js';
+import { decode, type Decoded, type Shape } from '../../protocol/request-schema.js';
 import type { HttpMethod, JsonContext, RouteDef } from '../router.js';
 
-export type RpcHandler = (msg: RequestMessage, ctx: JsonContext) => Promise<object> | object;
+export type RpcHandler<S extends Shape> = (req: Decoded<S>, ctx: JsonContext, msg: RequestMessage) => Promise<object> | object;
 
-export function rpc(method: HttpMethod | readonly HttpMethod[], version: RouteDef['version'], path: string, handle: RpcHandler): RouteDef {
-  return { method, version, path, handler: async (ctx) => handle(await ctx.message(), ctx) };
+export function rpc<S extends Shape>(
+  method: HttpMethod | readonly HttpMethod[],
+  version: RouteDef['version'],
+  path: string,
+  shape: S,
+  handle: RpcHandler<S>,
+): RouteDef {
+  return {
+    method,
+    version,
+    path,
+    handler: async (ctx) => {
+      const msg = await ctx.message();
+      return handle(decode(msg, shape), ctx, msg);
+    },
+  };
 }

@@ -5,6 +5,7 @@
 import { fileInfoJson, metricJson, runInfoJson, runJson } from '../../protocol/messages/tracking.js';
 import { datasetInputsOf, keyValuesOf, metricOf, metricsOf, modelRefsOf, runIdOf, runStatusOf, viewTypeOf } from '../../protocol/messages/tracking-requests.js';
 import { requestWrongType } from '../../protocol/request.js';
+import { field } from '../../protocol/request-schema.js';
 import { checkArtifactSubpath, listUnder, type ArtifactLister } from '../../tracking/artifacts.js';
 import { SEARCH_MAX_RESULTS_DEFAULT, SEARCH_MAX_RESULTS_THRESHOLD } from '../../tracking/experiments.js';
 import type { Runs } from '../../tracking/runs.js';
@@ -12,68 +13,82 @@ import type { RouteDef } from '../router.js';
 import { pageJson } from '../../protocol/messages/page.js';
 import { rpc } from './rpc.js';
 
+/** An optional path under an artifact root, refused if it could leave it (tracking/artifacts.ts). */
+export const artifactSubpath = field.then(field.optionalString, (path) => {
+  if (path !== undefined) checkArtifactSubpath(path);
+  return path;
+});
+
+const RUN = { run_id: runIdOf };
+const RUN_KEY_VALUE = { ...RUN, key: field.string, value: field.optionalString };
+
+const CREATE = {
+  experiment_id: field.optionalString,
+  user_id: field.optionalString,
+  run_name: field.optionalString,
+  start_time: field.optionalInt64,
+  tags: keyValuesOf,
+};
+
 export function runRoutes(runs: Runs, lister?: ArtifactLister): RouteDef[] {
   const base = '/mlflow/runs';
   return [
-    rpc('POST', '2.0', `${base}/create`, async (msg) => {
+    rpc('POST', '2.0', `${base}/create`, CREATE, async (req) => {
       const run = await runs.create({
-        experimentId: msg.optionalString('experiment_id'),
-        userId: msg.optionalString('user_id'),
-        runName: msg.optionalString('run_name'),
-        startTime: msg.optionalInt64('start_time'),
-        tags: keyValuesOf(msg, 'tags'),
+        experimentId: req.experiment_id,
+        userId: req.user_id,
+        runName: req.run_name,
+        startTime: req.start_time,
+        tags: req.tags,
       });
       return { run: runJson(run) };
     }),
-    rpc('GET', '2.0', `${base}/get`, async (msg) => ({ run: runJson(await runs.get(runIdOf(msg))) })),
-    rpc('POST', '2.0', `${base}/update`, async (msg) => {
-      const runId = runIdOf(msg);
-      const endTime = msg.optionalInt64('end_time');
-      const status = runStatusOf(msg, 'status');
-      const runName = msg.optionalString('run_name');
-      const info = await runs.update(runId, {
-        ...(status !== undefined ? { status } : {}),
-        ...(endTime !== undefined ? { endTime } : {}),
-        ...(runName ? { runName } : {}),
-      });
-      return { run_info: runInfoJson(info) };
-    }),
-    rpc('POST', '2.0', `${base}/delete`, async (msg) => {
-      await runs.delete(runIdOf(msg));
+    rpc('GET', '2.0', `${base}/get`, RUN, async (req) => ({ run: runJson(await runs.get(req.run_id)) })),
+    rpc(
+      'POST',
+      '2.0',
+      `${base}/update`,
+      { ...RUN, end_time: field.optionalInt64, status: runStatusOf, run_name: field.optionalString },
+      async (req) => {
+        const { status, end_time: endTime, run_name: runName } = req;
+        const info = await runs.update(req.run_id, {
+          ...(status !== undefined ? { status } : {}),
+          ...(endTime !== undefined ? { endTime } : {}),
+          ...(runName ? { runName } : {}),
+        });
+        return { run_info: runInfoJson(info) };
+      },
+    ),
+    rpc('POST', '2.0', `${base}/delete`, RUN, async (req) => {
+      await runs.delete(req.run_id);
       return {};
     }),
-    rpc('POST', '2.0', `${base}/restore`, async (msg) => {
-      await runs.restore(runIdOf(msg));
+    rpc('POST', '2.0', `${base}/restore`, RUN, async (req) => {
+      await runs.restore(req.run_id);
       return {};
     }),
-    rpc('POST', '2.0', `${base}/log-batch`, async (msg) => {
-      const runId = runIdOf(msg);
-      await runs.logBatch(runId, metricsOf(msg), keyValuesOf(msg, 'params'), keyValuesOf(msg, 'tags'));
+    rpc('POST', '2.0', `${base}/log-batch`, { ...RUN, metrics: metricsOf, params: keyValuesOf, tags: keyValuesOf }, async (req) => {
+      await runs.logBatch(req.run_id, req.metrics, req.params, req.tags);
       return {};
     }),
-    rpc('POST', '2.0', `${base}/log-metric`, async (msg) => {
-      const runId = runIdOf(msg);
-      await runs.logMetric(runId, metricOf(msg));
+    // The metric's fields are at the top level of the request.
+    rpc('POST', '2.0', `${base}/log-metric`, { ...RUN, metric: metricOf }, async (req) => {
+      await runs.logMetric(req.run_id, req.metric);
       return {};
     }),
-    rpc('POST', '2.0', `${base}/log-parameter`, async (msg) => {
-      const runId = runIdOf(msg);
-      const key = msg.string('key');
-      await runs.logParam(runId, key, msg.optionalString('value') ?? '');
+    rpc('POST', '2.0', `${base}/log-parameter`, RUN_KEY_VALUE, async (req) => {
+      await runs.logParam(req.run_id, req.key, req.value ?? '');
       return {};
     }),
-    rpc('POST', '2.0', `${base}/set-tag`, async (msg) => {
-      const runId = runIdOf(msg);
-      const key = msg.string('key');
-      await runs.setTag(runId, key, msg.optionalString('value') ?? '');
+    rpc('POST', '2.0', `${base}/set-tag`, RUN_KEY_VALUE, async (req) => {
+      await runs.setTag(req.run_id, req.key, req.value ?? '');
       return {};
     }),
-    rpc('POST', '2.0', `${base}/delete-tag`, async (msg) => {
-      const runId = runIdOf(msg);
-      await runs.deleteTag(runId, msg.string('key'));
+    rpc('POST', '2.0', `${base}/delete-tag`, { ...RUN, key: field.string }, async (req) => {
+      await runs.deleteTag(req.run_id, req.key);
       return {};
     }),
-    rpc('POST', '2.0', `${base}/search`, async (msg) => {
+    rpc('POST', '2.0', `${base}/search`, {}, async (_req, _ctx, msg) => {
       const experimentIds = msg.strings('experiment_ids');
       const filter = msg.optionalString('filter');
       const maxResults = msg.optionalInt('max_results') ?? SEARCH_MAX_RESULTS_DEFAULT;
@@ -88,38 +103,35 @@ export function runRoutes(runs: Runs, lister?: ArtifactLister): RouteDef[] {
       });
       return pageJson('runs', result, runJson);
     }),
-    rpc('POST', '2.0', `${base}/log-inputs`, async (msg) => {
-      const runId = runIdOf(msg);
-      const datasets = datasetInputsOf(msg);
+    rpc('POST', '2.0', `${base}/log-inputs`, { ...RUN, datasets: datasetInputsOf, models: modelRefsOf }, async (req) => {
       await runs.logInputs(
-        runId,
-        datasets,
-        modelRefsOf(msg).map((m) => m.modelId),
+        req.run_id,
+        req.datasets,
+        req.models.map((m) => m.modelId),
       );
       return {};
     }),
-    rpc('POST', '2.0', `${base}/outputs`, async (msg) => {
-      const runId = runIdOf(msg);
-      if (!msg.has('models')) throw msg.missing('models');
-      await runs.logOutputs(runId, modelRefsOf(msg));
+    rpc('POST', '2.0', `${base}/outputs`, { ...RUN, models: field.required(modelRefsOf) }, async (req) => {
+      await runs.logOutputs(req.run_id, req.models);
       return {};
     }),
-    rpc('POST', '2.0', `${base}/log-model`, async (msg) => {
-      const runId = runIdOf(msg);
-      await runs.logModel(runId, msg.string('model_json'));
+    rpc('POST', '2.0', `${base}/log-model`, { ...RUN, model_json: field.string }, async (req) => {
+      await runs.logModel(req.run_id, req.model_json);
       return {};
     }),
-    rpc('GET', '2.0', '/mlflow/metrics/get-history', async (msg) => {
-      const runId = runIdOf(msg);
-      const result = await runs.metricHistory(runId, msg.string('metric_key'), msg.optionalInt('max_results'), msg.optionalString('page_token'));
-      return pageJson('metrics', result, metricJson);
-    }),
-    rpc('GET', '2.0', '/mlflow/artifacts/list', async (msg) => {
-      const runId = runIdOf(msg);
-      const path = msg.optionalString('path');
-      if (path !== undefined) checkArtifactSubpath(path);
-      const info = await runs.info(runId);
-      const files = await listUnder(lister, info.artifactUri, path);
+    rpc(
+      'GET',
+      '2.0',
+      '/mlflow/metrics/get-history',
+      { ...RUN, metric_key: field.string, max_results: field.optionalInt64, page_token: field.optionalString },
+      async (req) => {
+        const result = await runs.metricHistory(req.run_id, req.metric_key, req.max_results, req.page_token);
+        return pageJson('metrics', result, metricJson);
+      },
+    ),
+    rpc('GET', '2.0', '/mlflow/artifacts/list', { ...RUN, path: artifactSubpath }, async (req) => {
+      const info = await runs.info(req.run_id);
+      const files = await listUnder(lister, info.artifactUri, req.path);
       const out: Record<string, unknown> = { root_uri: info.artifactUri };
       if (files.length > 0) out.files = files.map(fileInfoJson);
       return out;
