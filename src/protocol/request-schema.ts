@@ -12,7 +12,14 @@ export type FieldReader<T> = (msg: RequestMessage, name: string) => T;
 
 export type Shape = Readonly<Record<string, FieldReader<unknown>>>;
 
-export type Decoded<S extends Shape> = { readonly [K in keyof S]: ReturnType<S[K]> };
+/** `model_id` → `modelId`: shapes name fields as the wire does, handlers get them as TypeScript does. */
+type Camel<S extends string> = S extends `${infer Head}_${infer Tail}` ? `${Head}${Capitalize<Camel<Tail>>}` : S;
+
+export type Decoded<S extends Shape> = { readonly [K in keyof S & string as Camel<K>]: ReturnType<S[K]> };
+
+function camel(name: string): string {
+  return name.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
+}
 
 /** A field that must be present (MLflow's _assert_required on a list: an empty list is a value). */
 function required<T>(read: FieldReader<T>): FieldReader<T> {
@@ -55,9 +62,12 @@ export const field = {
       next(read(m, n)),
 };
 
-/** Reads the fields of `shape` from `msg`, in declaration order. */
-export function decode<S extends Shape>(msg: RequestMessage, shape: S): Decoded<S> {
-  const out: Record<string, unknown> = {};
-  for (const [name, read] of Object.entries(shape)) out[name] = read(msg, name);
-  return out as Decoded<S>;
+/** The decoder of `shape`: reads its fields from a message in declaration order, named in camelCase. */
+export function decoder<S extends Shape>(shape: S): (msg: RequestMessage) => Decoded<S> {
+  const fields = Object.entries(shape).map(([name, read]) => [name, camel(name), read] as const);
+  return (msg) => {
+    const out: Record<string, unknown> = {};
+    for (const [name, key, read] of fields) out[key] = read(msg, name);
+    return out as Decoded<S>;
+  };
 }

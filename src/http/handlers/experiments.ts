@@ -27,40 +27,40 @@ export function experimentRoutes(experiments: Experiments): RouteDef[] {
       '2.0',
       `${base}/create`,
       { name: field.string, artifact_location: field.optionalString, tags: keyValuesOf },
-      async (req) => ({ experiment_id: String(await experiments.create(req.name, req.artifact_location, req.tags)) }),
+      async (req) => ({ experiment_id: String(await experiments.create(req.name, req.artifactLocation, req.tags)) }),
     ),
-    rpc('GET', '2.0', `${base}/get`, ID, async (req) => ({ experiment: experimentJson(await experiments.get(req.experiment_id)) })),
+    rpc('GET', '2.0', `${base}/get`, ID, async (req) => ({ experiment: experimentJson(await experiments.get(req.experimentId)) })),
     rpc('GET', '2.0', `${base}/get-by-name`, { experiment_name: field.string }, async (req) => ({
-      experiment: experimentJson(await experiments.getByName(req.experiment_name)),
+      experiment: experimentJson(await experiments.getByName(req.experimentName)),
     })),
     rpc(['POST', 'GET'], '2.0', `${base}/search`, SEARCH, async (req) => {
       const result = await experiments.search({
-        maxResults: req.max_results ?? SEARCH_MAX_RESULTS_DEFAULT,
-        pageToken: req.page_token,
+        maxResults: req.maxResults ?? SEARCH_MAX_RESULTS_DEFAULT,
+        pageToken: req.pageToken,
         filter: req.filter,
-        orderBy: req.order_by,
-        viewType: req.view_type,
+        orderBy: req.orderBy,
+        viewType: req.viewType,
       });
       return pageJson('experiments', result, experimentJson);
     }),
     rpc('POST', '2.0', `${base}/update`, { ...ID, new_name: field.string }, async (req) => {
-      await experiments.rename(req.experiment_id, req.new_name);
+      await experiments.rename(req.experimentId, req.newName);
       return {};
     }),
     rpc('POST', '2.0', `${base}/delete`, ID, async (req) => {
-      await experiments.delete(req.experiment_id);
+      await experiments.delete(req.experimentId);
       return {};
     }),
     rpc('POST', '2.0', `${base}/restore`, ID, async (req) => {
-      await experiments.restore(req.experiment_id);
+      await experiments.restore(req.experimentId);
       return {};
     }),
     rpc('POST', '2.0', `${base}/set-experiment-tag`, { ...ID, key: field.string, value: field.optionalString }, async (req) => {
-      await experiments.setTag(req.experiment_id, req.key, req.value ?? '');
+      await experiments.setTag(req.experimentId, req.key, req.value ?? '');
       return {};
     }),
     rpc('POST', '2.0', `${base}/delete-experiment-tag`, { ...ID, key: field.string }, async (req) => {
-      await experiments.deleteTag(req.experiment_id, req.key);
+      await experiments.deleteTag(req.experimentId, req.key);
       return {};
     }),
   ];

@@ -67,30 +67,10 @@ const FINALIZE = { status: field.required((m, n) => parseLoggedModelStatus(m.sca
 export function loggedModelRoutes(models: LoggedModels, lister?: ArtifactLister): RouteDef[] {
   const base = '/mlflow/logged-models';
   return [
-    rpc('POST', '2.0', base, CREATE, async (req) => {
-      const model = await models.create({
-        experimentId: req.experiment_id,
-        name: req.name,
-        modelType: req.model_type,
-        sourceRunId: req.source_run_id,
-        params: req.params,
-        tags: req.tags,
-      });
-      return { model: loggedModelJson(model) };
-    }),
-    rpc('POST', '2.0', `${base}/search`, SEARCH, async (req) => {
-      const result = await models.search({
-        experimentIds: req.experiment_ids,
-        filter: req.filter,
-        datasets: req.datasets,
-        maxResults: req.max_results,
-        orderBy: req.order_by,
-        pageToken: req.page_token,
-      });
-      return pageJson('models', result, loggedModelJson);
-    }),
+    rpc('POST', '2.0', base, CREATE, async (req) => ({ model: loggedModelJson(await models.create(req)) })),
+    rpc('POST', '2.0', `${base}/search`, SEARCH, async (req) => pageJson('models', await models.search(req), loggedModelJson)),
     rpc('GET', '2.0', `${base}/{model_id}`, GET, async (req, ctx) => ({
-      model: loggedModelJson(await models.get(modelIdOf(ctx), req.allow_deleted)),
+      model: loggedModelJson(await models.get(modelIdOf(ctx), req.allowDeleted)),
     })),
     rpc('PATCH', '2.0', `${base}/{model_id}`, FINALIZE, async (req, ctx) => ({
       model: loggedModelJson(await models.finalize(modelIdOf(ctx), req.status)),
@@ -115,7 +95,7 @@ export function loggedModelRoutes(models: LoggedModels, lister?: ArtifactLister)
     }),
     rpc('GET', '2.0', `${base}/{model_id}/artifacts/directories`, { artifact_directory_path: artifactSubpath }, async (req, ctx) => {
       const model = await models.get(modelIdOf(ctx));
-      const files = await listUnder(lister, model.artifactLocation, req.artifact_directory_path);
+      const files = await listUnder(lister, model.artifactLocation, req.artifactDirectoryPath);
       const out: Record<string, unknown> = { root_uri: model.artifactLocation };
       if (files.length > 0) out.files = files.map(fileInfoJson);
       return out;

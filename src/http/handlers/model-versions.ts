@@ -30,11 +30,11 @@ export function modelVersionRoutes(versions: ModelVersions): RouteDef[] {
     rpc('POST', '2.0', `${base}/create`, CREATE, async (req) => {
       const mv = await versions.create(req.name, {
         source: req.source,
-        runId: req.run_id,
-        runLink: req.run_link,
+        runId: req.runId,
+        runLink: req.runLink,
         description: req.description,
         tags: req.tags,
-        modelId: req.model_id,
+        modelId: req.modelId,
       });
       return { model_version: modelVersionJson(mv) };
     }),
@@ -50,7 +50,7 @@ export function modelVersionRoutes(versions: ModelVersions): RouteDef[] {
       `${base}/transition-stage`,
       { ...NAME_VERSION, stage: field.string, archive_existing_versions: field.optionalBool },
       async (req) => {
-        const mv = await versions.transitionStage(req.name, req.version, req.stage, req.archive_existing_versions ?? false);
+        const mv = await versions.transitionStage(req.name, req.version, req.stage, req.archiveExistingVersions ?? false);
         return { model_version: modelVersionJson(mv) };
       },
     ),
@@ -62,8 +62,8 @@ export function modelVersionRoutes(versions: ModelVersions): RouteDef[] {
       artifact_uri: await versions.downloadUri(req.name, req.version),
     })),
     rpc('GET', '2.0', `${base}/search`, REGISTRY_SEARCH, async (req) => {
-      const maxResults = req.max_results ?? SEARCH_MODEL_VERSIONS_DEFAULT;
-      const result = await versions.search(req.filter, maxResults, req.order_by, req.page_token);
+      const maxResults = req.maxResults ?? SEARCH_MODEL_VERSIONS_DEFAULT;
+      const result = await versions.search(req.filter, maxResults, req.orderBy, req.pageToken);
       return pageJson('model_versions', result, modelVersionJson);
     }),
     rpc('POST', '2.0', `${base}/set-tag`, { ...NAME_VERSION, key: field.string, value: field.presentString }, async (req) => {

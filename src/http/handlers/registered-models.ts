@@ -36,7 +36,7 @@ export function registeredModelRoutes(models: RegisteredModels, versions: ModelV
     ),
     rpc('GET', '2.0', `${base}/get`, NAME, async (req) => ({ registered_model: registeredModelJson(await models.get(req.name)) })),
     rpc('POST', '2.0', `${base}/rename`, { name: field.string, new_name: field.string }, async (req) => ({
-      registered_model: registeredModelJson(await models.rename(req.name, req.new_name)),
+      registered_model: registeredModelJson(await models.rename(req.name, req.newName)),
     })),
     rpc('PATCH', '2.0', `${base}/update`, { name: field.string, description: field.nullableString }, async (req) => ({
       registered_model: registeredModelJson(await models.update(req.name, req.description)),
@@ -46,8 +46,8 @@ export function registeredModelRoutes(models: RegisteredModels, versions: ModelV
       return {};
     }),
     rpc('GET', '2.0', `${base}/search`, REGISTRY_SEARCH, async (req) => {
-      const maxResults = req.max_results ?? SEARCH_REGISTERED_MODELS_DEFAULT;
-      const result = await models.search(req.filter, maxResults, req.order_by, req.page_token);
+      const maxResults = req.maxResults ?? SEARCH_REGISTERED_MODELS_DEFAULT;
+      const result = await models.search(req.filter, maxResults, req.orderBy, req.pageToken);
       return pageJson('registered_models', result, registeredModelJson);
     }),
     // The client POSTs first and falls back to GET only on ENDPOINT_NOT_FOUND.

@@ -4,7 +4,7 @@
  * every declared field checked before the handler runs.
  */
 import type { RequestMessage } from '../../protocol/request.js';
-import { decode, type Decoded, type Shape } from '../../protocol/request-schema.js';
+import { decoder, type Decoded, type Shape } from '../../protocol/request-schema.js';
 import type { HttpMethod, JsonContext, RouteDef } from '../router.js';
 
 export type RpcHandler<S extends Shape> = (req: Decoded<S>, ctx: JsonContext, msg: RequestMessage) => Promise<object> | object;
@@ -16,13 +16,14 @@ export function rpc<S extends Shape>(
   shape: S,
   handle: RpcHandler<S>,
 ): RouteDef {
+  const decode = decoder(shape);
   return {
     method,
     version,
     path,
     handler: async (ctx) => {
       const msg = await ctx.message();
-      return handle(decode(msg, shape), ctx, msg);
+      return handle(decode(msg), ctx, msg);
     },
   };
 }

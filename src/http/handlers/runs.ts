@@ -33,25 +33,16 @@ const CREATE = {
 export function runRoutes(runs: Runs, lister?: ArtifactLister): RouteDef[] {
   const base = '/mlflow/runs';
   return [
-    rpc('POST', '2.0', `${base}/create`, CREATE, async (req) => {
-      const run = await runs.create({
-        experimentId: req.experiment_id,
-        userId: req.user_id,
-        runName: req.run_name,
-        startTime: req.start_time,
-        tags: req.tags,
-      });
-      return { run: runJson(run) };
-    }),
-    rpc('GET', '2.0', `${base}/get`, RUN, async (req) => ({ run: runJson(await runs.get(req.run_id)) })),
+    rpc('POST', '2.0', `${base}/create`, CREATE, async (req) => ({ run: runJson(await runs.create(req)) })),
+    rpc('GET', '2.0', `${base}/get`, RUN, async (req) => ({ run: runJson(await runs.get(req.runId)) })),
     rpc(
       'POST',
       '2.0',
       `${base}/update`,
       { ...RUN, end_time: field.optionalInt64, status: runStatusOf, run_name: field.optionalString },
       async (req) => {
-        const { status, end_time: endTime, run_name: runName } = req;
-        const info = await runs.update(req.run_id, {
+        const { status, endTime, runName } = req;
+        const info = await runs.update(req.runId, {
           ...(status !== undefined ? { status } : {}),
           ...(endTime !== undefined ? { endTime } : {}),
           ...(runName ? { runName } : {}),
@@ -60,32 +51,32 @@ export function runRoutes(runs: Runs, lister?: ArtifactLister): RouteDef[] {
       },
     ),
     rpc('POST', '2.0', `${base}/delete`, RUN, async (req) => {
-      await runs.delete(req.run_id);
+      await runs.delete(req.runId);
       return {};
     }),
     rpc('POST', '2.0', `${base}/restore`, RUN, async (req) => {
-      await runs.restore(req.run_id);
+      await runs.restore(req.runId);
       return {};
     }),
     rpc('POST', '2.0', `${base}/log-batch`, { ...RUN, metrics: metricsOf, params: keyValuesOf, tags: keyValuesOf }, async (req) => {
-      await runs.logBatch(req.run_id, req.metrics, req.params, req.tags);
+      await runs.logBatch(req.runId, req.metrics, req.params, req.tags);
       return {};
     }),
     // The metric's fields are at the top level of the request.
     rpc('POST', '2.0', `${base}/log-metric`, { ...RUN, metric: metricOf }, async (req) => {
-      await runs.logMetric(req.run_id, req.metric);
+      await runs.logMetric(req.runId, req.metric);
       return {};
     }),
     rpc('POST', '2.0', `${base}/log-parameter`, RUN_KEY_VALUE, async (req) => {
-      await runs.logParam(req.run_id, req.key, req.value ?? '');
+      await runs.logParam(req.runId, req.key, req.value ?? '');
       return {};
     }),
     rpc('POST', '2.0', `${base}/set-tag`, RUN_KEY_VALUE, async (req) => {
-      await runs.setTag(req.run_id, req.key, req.value ?? '');
+      await runs.setTag(req.runId, req.key, req.value ?? '');
       return {};
     }),
     rpc('POST', '2.0', `${base}/delete-tag`, { ...RUN, key: field.string }, async (req) => {
-      await runs.deleteTag(req.run_id, req.key);
+      await runs.deleteTag(req.runId, req.key);
       return {};
     }),
     rpc('POST', '2.0', `${base}/search`, {}, async (_req, _ctx, msg) => {
@@ -105,18 +96,18 @@ export function runRoutes(runs: Runs, lister?: ArtifactLister): RouteDef[] {
     }),
     rpc('POST', '2.0', `${base}/log-inputs`, { ...RUN, datasets: datasetInputsOf, models: modelRefsOf }, async (req) => {
       await runs.logInputs(
-        req.run_id,
+        req.runId,
         req.datasets,
         req.models.map((m) => m.modelId),
       );
       return {};
     }),
     rpc('POST', '2.0', `${base}/outputs`, { ...RUN, models: field.required(modelRefsOf) }, async (req) => {
-      await runs.logOutputs(req.run_id, req.models);
+      await runs.logOutputs(req.runId, req.models);
       return {};
     }),
     rpc('POST', '2.0', `${base}/log-model`, { ...RUN, model_json: field.string }, async (req) => {
-      await runs.logModel(req.run_id, req.model_json);
+      await runs.logModel(req.runId, req.modelJson);
       return {};
     }),
     rpc(
@@ -125,12 +116,12 @@ export function runRoutes(runs: Runs, lister?: ArtifactLister): RouteDef[] {
       '/mlflow/metrics/get-history',
       { ...RUN, metric_key: field.string, max_results: field.optionalInt64, page_token: field.optionalString },
       async (req) => {
-        const result = await runs.metricHistory(req.run_id, req.metric_key, req.max_results, req.page_token);
+        const result = await runs.metricHistory(req.runId, req.metricKey, req.maxResults, req.pageToken);
         return pageJson('metrics', result, metricJson);
       },
     ),
     rpc('GET', '2.0', '/mlflow/artifacts/list', { ...RUN, path: artifactSubpath }, async (req) => {
-      const info = await runs.info(req.run_id);
+      const info = await runs.info(req.runId);
       const files = await listUnder(lister, info.artifactUri, req.path);
       const out: Record<string, unknown> = { root_uri: info.artifactUri };
       if (files.length > 0) out.files = files.map(fileInfoJson);
