@@ -45,39 +45,39 @@ describe.each(backends())('request decoding (%s)', (backend) => {
   const metric = { key: 'm', value: 1, timestamp: 1, step: 0 };
 
   it.each([
-    ['runs/log-batch', () => ({ run_id: runId, params: [{ key: 'p', value: X }] }), 'params[0].value'],
-    ['runs/log-batch', () => ({ run_id: runId, params: [{ key: 'p', value: 'v' }, { key: X, value: 'v' }] }), 'params[1].key'],
-    ['runs/log-batch', () => ({ run_id: runId, tags: [{ key: 't', value: X }] }), 'tags[0].value'],
-    ['runs/log-batch', () => ({ run_id: runId, tags: [{ key: X, value: 'v' }] }), 'tags[0].key'],
-    ['runs/log-batch', () => ({ run_id: runId, metrics: [{ ...metric, key: X }] }), 'metrics[0].key'],
-    ['runs/log-batch', () => ({ run_id: runId, metrics: [{ ...metric, model_id: X }] }), 'metrics[0].model_id'],
-    ['runs/log-batch', () => ({ run_id: X, params: [{ key: 'p', value: 'v' }] }), 'run_id'],
-    ['runs/log-batch', () => ({ run_uuid: X, params: [{ key: 'p', value: 'v' }] }), 'run_id'],
-    ['runs/log-metric', () => ({ run_id: runId, ...metric, dataset_name: X }), 'dataset_name'],
-    ['runs/log-parameter', () => ({ run_id: runId, key: 'p', value: X }), 'value'],
-    ['runs/set-tag', () => ({ run_id: runId, key: 't', value: X }), 'value'],
-    ['runs/set-tag', () => ({ run_id: runId, key: X, value: 'v' }), 'key'],
-    ['runs/update', () => ({ run_id: runId, run_name: X }), 'run_name'],
-    ['runs/create', () => ({ experiment_id: experimentId, tags: [{ key: 't', value: X }] }), 'tags[0].value'],
-    ['runs/create', () => ({ experiment_id: experimentId, run_name: X }), 'run_name'],
+    ['runs/log-batch', 'params[0].value', () => ({ run_id: runId, params: [{ key: 'p', value: X }] })],
+    ['runs/log-batch', 'params[1].key', () => ({ run_id: runId, params: [{ key: 'p', value: 'v' }, { key: X, value: 'v' }] })],
+    ['runs/log-batch', 'tags[0].value', () => ({ run_id: runId, tags: [{ key: 't', value: X }] })],
+    ['runs/log-batch', 'tags[0].key', () => ({ run_id: runId, tags: [{ key: X, value: 'v' }] })],
+    ['runs/log-batch', 'metrics[0].key', () => ({ run_id: runId, metrics: [{ ...metric, key: X }] })],
+    ['runs/log-batch', 'metrics[0].model_id', () => ({ run_id: runId, metrics: [{ ...metric, model_id: X }] })],
+    ['runs/log-batch', 'run_id', () => ({ run_id: X, params: [{ key: 'p', value: 'v' }] })],
+    ['runs/log-batch', 'run_id', () => ({ run_uuid: X, params: [{ key: 'p', value: 'v' }] })],
+    ['runs/log-metric', 'dataset_name', () => ({ run_id: runId, ...metric, dataset_name: X })],
+    ['runs/log-parameter', 'value', () => ({ run_id: runId, key: 'p', value: X })],
+    ['runs/set-tag', 'value', () => ({ run_id: runId, key: 't', value: X })],
+    ['runs/set-tag', 'key', () => ({ run_id: runId, key: X, value: 'v' })],
+    ['runs/update', 'run_name', () => ({ run_id: runId, run_name: X })],
+    ['runs/create', 'tags[0].value', () => ({ experiment_id: experimentId, tags: [{ key: 't', value: X }] })],
+    ['runs/create', 'run_name', () => ({ experiment_id: experimentId, run_name: X })],
     [
       'runs/log-inputs',
-      () => ({ run_id: runId, datasets: [{ dataset: { name: X, digest: 'd', source_type: 's', source: 's' } }] }),
       'datasets[0].dataset.name',
+      () => ({ run_id: runId, datasets: [{ dataset: { name: X, digest: 'd', source_type: 's', source: 's' } }] }),
     ],
     [
       'runs/log-inputs',
-      () => ({ run_id: runId, datasets: [{ tags: [{ key: 'k', value: X }], dataset: { name: 'n', digest: 'd', source_type: 's', source: 's' } }] }),
       'datasets[0].tags[0].value',
+      () => ({ run_id: runId, datasets: [{ tags: [{ key: 'k', value: X }], dataset: { name: 'n', digest: 'd', source_type: 's', source: 's' } }] }),
     ],
-    ['experiments/create', () => ({ name: uniqueName('nul') + X }), 'name'],
-    ['experiments/create', () => ({ name: uniqueName('nul'), tags: [{ key: 't', value: X }] }), 'tags[0].value'],
-    ['experiments/create', () => ({ name: uniqueName('nul'), artifact_location: `s3://b/${X}` }), 'artifact_location'],
-    ['experiments/update', () => ({ experiment_id: experimentId, new_name: X }), 'new_name'],
-    ['experiments/set-experiment-tag', () => ({ experiment_id: experimentId, key: 't', value: X }), 'value'],
-    ['logged-models', () => ({ experiment_id: experimentId, params: [{ key: 'p', value: X }] }), 'params[0].value'],
-    ['logged-models', () => ({ experiment_id: experimentId, name: X }), 'name'],
-  ])('%s refuses a NUL in %#', async (path, body, field) => {
+    ['experiments/create', 'name', () => ({ name: uniqueName('nul') + X })],
+    ['experiments/create', 'tags[0].value', () => ({ name: uniqueName('nul'), tags: [{ key: 't', value: X }] })],
+    ['experiments/create', 'artifact_location', () => ({ name: uniqueName('nul'), artifact_location: `s3://b/${X}` })],
+    ['experiments/update', 'new_name', () => ({ experiment_id: experimentId, new_name: X })],
+    ['experiments/set-experiment-tag', 'value', () => ({ experiment_id: experimentId, key: 't', value: X })],
+    ['logged-models', 'params[0].value', () => ({ experiment_id: experimentId, params: [{ key: 'p', value: X }] })],
+    ['logged-models', 'name', () => ({ experiment_id: experimentId, name: X })],
+  ])('%s refuses a NUL in %s', async (path, field, body) => {
     const before = await snapshot();
     expectError(await c.post(path, body()), 400, 'INVALID_PARAMETER_VALUE', nul(field));
     expect(await snapshot()).toEqual(before);
@@ -88,6 +88,17 @@ describe.each(backends())('request decoding (%s)', (backend) => {
     const res = await c.patch(`logged-models/${id}/tags`, { tags: [{ key: 't', value: X }] });
     expectError(res, 400, 'INVALID_PARAMETER_VALUE', nul('tags[0].value'));
     expect((await c.getLoggedModel(id)).info.tags).toBeUndefined();
+  });
+
+  it('refuses a NUL in registry tags and versions the same way, creating nothing', async () => {
+    const name = uniqueName('nul');
+    const create = await c.post('registered-models/create', { name, tags: [{ key: 'k', value: X }] });
+    expectError(create, 400, 'INVALID_PARAMETER_VALUE', nul('value'));
+    expectError(await c.get('registered-models/get', { name }), 404, 'RESOURCE_DOES_NOT_EXIST');
+    expect((await c.post('registered-models/create', { name })).status).toBe(200);
+    const version = await c.post('model-versions/create', { name, source: 's3://b/p', tags: [{ key: X, value: 'v' }] });
+    expectError(version, 400, 'INVALID_PARAMETER_VALUE', nul('key'));
+    expect((await c.get('registered-models/get', { name })).body.registered_model.latest_versions).toBeUndefined();
   });
 
   /** A JSON body written by hand, so that `9.0` reaches the server as the client wrote it. */
