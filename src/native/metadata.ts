@@ -14,7 +14,7 @@
  *   }
  */
 import { invalidParameter } from '../protocol/errors.js';
-import { RequestMessage, type DecodeMessages } from '../protocol/request.js';
+import { RequestMessage, type DecodeMessages } from '../protocol/request-message.js';
 import type { Metric, Tag } from '../store/tracking-store.js';
 import {
   validateAliasName,

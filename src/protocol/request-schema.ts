@@ -5,7 +5,7 @@
  * _get_request_message, _validate_param_against_schema). A reader may stand for a field under
  * another name or for several fields (`run_id` with the legacy `run_uuid`, a top-level metric).
  */
-import type { KeyValue, RequestMessage } from './request.js';
+import type { KeyValue, RequestMessage } from './request-message.js';
 
 /** Reads one declared field; `name` is the key it is declared under. */
 export type FieldReader<T> = (msg: RequestMessage, name: string) => T;

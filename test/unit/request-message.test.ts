@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { MlflowError } from '../../src/protocol/errors.js';
 import { JsonSource } from '../../src/protocol/json-source.js';
-import { parseJsonBody, RequestMessage } from '../../src/protocol/request.js';
+import { parseJsonBody } from '../../src/protocol/request.js';
+import { RequestMessage } from '../../src/protocol/request-message.js';
 import { keyValuesOf, metricsOf, runIdOf, viewTypeOf } from '../../src/protocol/messages/tracking-requests.js';
 import { parseMetadata } from '../../src/native/metadata.js';
 

@@ -6,7 +6,8 @@
 import { invalidParameter } from '../../protocol/errors.js';
 import { fileInfoJson, loggedModelJson } from '../../protocol/messages/tracking.js';
 import { keyValuesOf } from '../../protocol/messages/tracking-requests.js';
-import { requestMissing, type RequestMessage } from '../../protocol/request.js';
+import type { RequestMessage } from '../../protocol/request-message.js';
+import { requestMissing } from '../../protocol/validation-messages.js';
 import { field } from '../../protocol/request-schema.js';
 import { listUnder, type ArtifactLister } from '../../tracking/artifacts.js';
 import { parseLoggedModelStatus, type LoggedModels } from '../../tracking/logged-models.js';

@@ -3,7 +3,7 @@
  * _get_request_message), decode the RPC's declared shape from it, then answer. The body is read and
  * every declared field checked before the handler runs.
  */
-import type { RequestMessage } from '../../protocol/request.js';
+import type { RequestMessage } from '../../protocol/request-message.js';
 import { decoder, type Decoded, type Shape } from '../../protocol/request-schema.js';
 import type { HttpMethod, JsonContext, RouteDef } from '../router.js';
 

@@ -5,7 +5,7 @@
  * with MLflow's per-entry paths (`metrics[0].value`). Each is a thin reader over RequestMessage.
  */
 import { invalidParameter } from '../errors.js';
-import type { RequestMessage } from '../request.js';
+import type { RequestMessage } from '../request-message.js';
 import type { DatasetInput, Metric, ModelOutput, RunStatus, Tag, ViewType } from '../../store/tracking-store.js';
 
 /** `run_id`, or the legacy `run_uuid` when run_id is absent (clients send both). */
