@@ -4,8 +4,9 @@
  * int, and its messages print the value and its type from that (server/handlers.py:
  * _validate_param_against_schema, utils/validation.py: invalid_value): `Invalid value 9.0 … type
  * 'float'`. JSON.parse cannot tell the two apart (Node 20 has no reviver with the source text), so on
- * the error path only, the body is read again by the small reader below, which keeps each number's
- * token. The hot path pays nothing: a body is re-read only to word an error.
+ * the error path only, the body is read again by the small reader below, which walks to the one
+ * value at fault and keeps its number tokens. The hot path pays nothing: a body is re-read only to
+ * word an error, and then only the path to the value is scanned.
  */
 import { pythonFloat } from './validation-messages.js';
 
@@ -30,56 +31,118 @@ export interface PythonShown {
 }
 
 const NUMBER = /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
-const STRING = /"(?:[^"\\]|\\.)*"/y;
+// The unrolled form of "(?:[^"\\]|\\.)*": one regex step per run of plain characters.
+const STRING = /"[^"\\]*(?:\\.[^"\\]*)*"/y;
 const SPACE = /[ \t\n\r]*/y;
+const SCALAR = /[^,}\]\s]*/y;
+const PLAIN = /[^"{}[\]]*/y;
 
-/** Reads text that JSON.parse has already accepted, keeping number tokens. */
-function readJson(text: string): TokenJson {
-  let i = 0;
-  const match = (re: RegExp): string => {
-    re.lastIndex = i;
-    const m = re.exec(text);
-    i = re.lastIndex;
+/**
+ * A reader over text that JSON.parse has already accepted: it walks to one value, skipping the
+ * others without building them, and builds only that value with its number tokens.
+ */
+class TokenReader {
+  private i = 0;
+
+  constructor(private readonly text: string) {}
+
+  private match(re: RegExp): string {
+    re.lastIndex = this.i;
+    const m = re.exec(this.text);
+    this.i = re.lastIndex;
     return m ? m[0] : '';
-  };
-  const space = () => match(SPACE);
-  const value = (): TokenJson => {
-    space();
-    const c = text[i];
-    if (c === '"') return JSON.parse(match(STRING)) as string;
+  }
+
+  private space(): void {
+    this.match(SPACE);
+  }
+
+  private skip(): void {
+    this.space();
+    const c = this.text[this.i];
+    if (c === '"') return void this.match(STRING);
+    if (c !== '{' && c !== '[') return void this.match(SCALAR);
+    this.i++;
+    for (let depth = 1; depth > 0; ) {
+      this.match(PLAIN);
+      const d = this.text[this.i];
+      if (d === '"') this.match(STRING);
+      else if (d === undefined) return;
+      else (this.i++, (depth += d === '{' || d === '[' ? 1 : -1));
+    }
+  }
+
+  /** Moves to the member or element `step` of the container here; false when it has none. */
+  private enter(step: string | number): boolean {
+    this.space();
+    const open = this.text[this.i];
+    if (open !== (typeof step === 'number' ? '[' : '{')) return false;
+    this.i++;
+    let found: number | undefined;
+    for (let index = 0; ; index++) {
+      this.space();
+      if (this.text[this.i] === '}' || this.text[this.i] === ']') break;
+      let here = typeof step === 'number' && index === step;
+      if (open === '{') {
+        const key = JSON.parse(this.match(STRING)) as string;
+        this.space();
+        this.i++; // ':'
+        here = key === step;
+      }
+      // The last of repeated keys wins, as in JSON.parse.
+      if (here) found = this.i;
+      this.skip();
+      this.space();
+      if (this.text[this.i] !== ',') break;
+      this.i++;
+    }
+    if (found === undefined) return false;
+    this.i = found;
+    return true;
+  }
+
+  /** The value at `path`, with its number tokens, or undefined when there is none. */
+  valueAt(path: readonly (string | number)[]): TokenJson | undefined {
+    for (const step of path) if (!this.enter(step)) return undefined;
+    return this.value();
+  }
+
+  private value(): TokenJson {
+    this.space();
+    const c = this.text[this.i];
+    if (c === '"') return JSON.parse(this.match(STRING)) as string;
     if (c === '{') {
-      i++;
+      this.i++;
       // A null prototype so that a "__proto__" key is a plain key, as in JSON.parse.
       const out = Object.create(null) as Record<string, TokenJson>;
-      space();
-      if (text[i] === '}') return (i++, out);
+      this.space();
+      if (this.text[this.i] === '}') return (this.i++, out);
       for (;;) {
-        space();
-        const key = JSON.parse(match(STRING)) as string;
-        space();
-        i++; // ':'
-        out[key] = value();
-        space();
-        if (text[i++] === '}') return out;
+        this.space();
+        const key = JSON.parse(this.match(STRING)) as string;
+        this.space();
+        this.i++; // ':'
+        out[key] = this.value();
+        this.space();
+        if (this.text[this.i++] === '}') return out;
       }
     }
     if (c === '[') {
-      i++;
+      this.i++;
       const out: TokenJson[] = [];
-      space();
-      if (text[i] === ']') return (i++, out);
+      this.space();
+      if (this.text[this.i] === ']') return (this.i++, out);
       for (;;) {
-        out.push(value());
-        space();
-        if (text[i++] === ']') return out;
+        out.push(this.value());
+        this.space();
+        if (this.text[this.i++] === ']') return out;
       }
     }
     for (const [word, v] of [['true', true], ['false', false], ['null', null]] as const) {
-      if (text.startsWith(word, i)) return ((i += word.length), v);
+      if (this.text.startsWith(word, this.i)) return ((this.i += word.length), v);
     }
-    return new NumberToken(match(NUMBER));
-  };
-  return value();
+    return new NumberToken(this.match(NUMBER));
+  }
 }
 
 /** json.dumps of a float: float.__repr__, and JavaScript's names for the non-finite values. */
@@ -115,18 +178,11 @@ export function holdsNumber(v: unknown): boolean {
 
 /** The JSON text a request message was decoded from. */
 export class JsonSource {
-  private tree: TokenJson | undefined;
-
   constructor(readonly text: string) {}
 
   /** The value at `path` (object keys and list indexes) as MLflow prints it, or undefined. */
   shownAt(path: readonly (string | number)[]): PythonShown | undefined {
-    let v: TokenJson | undefined = (this.tree ??= readJson(this.text));
-    for (const step of path) {
-      if (v === null || typeof v !== 'object' || v instanceof NumberToken) return undefined;
-      v = Array.isArray(v) ? v[step as number] : Object.hasOwn(v, step) ? v[step as string] : undefined;
-      if (v === undefined) return undefined;
-    }
-    return { json: render(v), type: typeName(v) };
+    const v = new TokenReader(this.text).valueAt(path);
+    return v === undefined ? undefined : { json: render(v), type: typeName(v) };
   }
 }

@@ -125,6 +125,16 @@ describe('numbers shown as the client wrote them (json.loads: 9.0 is a float)', 
     expect(invalid(() => body(JSON.stringify('{"f": 2.0}')).string('f'))).toBe(wrongType('f', '2.0', 'float'));
   });
 
+  it('walks past strings holding brackets and quotes, and takes the last of repeated keys', () => {
+    const source = new JsonSource('{"s": "]}\\"{[", "l": [[1, {"x": "]"}], 2.50], "f": 1.0, "f": 2.0, "__proto__": 3.0}');
+    expect(source.shownAt(['l', 1])).toEqual({ json: '2.5', type: 'float' });
+    expect(source.shownAt(['l', 0, 1])).toEqual({ json: '{"x":"]"}', type: 'dict' });
+    expect(source.shownAt(['f'])).toEqual({ json: '2.0', type: 'float' });
+    expect(source.shownAt(['__proto__'])).toEqual({ json: '3.0', type: 'float' });
+    expect(source.shownAt(['l', 2])).toBeUndefined();
+    expect(source.shownAt(['s', 0])).toBeUndefined();
+  });
+
   it('falls back to the parsed value without a source', () => {
     expect(invalid(() => new RequestMessage({ f: 2 }, false).string('f'))).toBe(wrongType('f', '2', 'int'));
     expect(new JsonSource('{"a": 1}').shownAt(['b'])).toBeUndefined();
