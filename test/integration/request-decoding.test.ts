@@ -105,16 +105,15 @@ describe.each(backends())('request decoding (%s)', (backend) => {
   const rawPost = (path: string, body: string) =>
     t.request.post(`/api/2.0/mlflow/${path}`).set('Content-Type', 'application/json').send(body);
 
+  // Each message checked against MLflow 3.17.2's server.
   it.each([
     ['experiments/create', '{"name": "x", "artifact_location": 9.0}', 'artifact_location', '9.0', 'float'],
     ['experiments/create', '{"name": "x", "artifact_location": 9}', 'artifact_location', '9', 'int'],
     ['experiments/create', '{"name": "x", "artifact_location": 1e3}', 'artifact_location', '1000.0', 'float'],
-    ['experiments/create', '{"name": "x", "artifact_location": -2.50}', 'artifact_location', '-2.5', 'float'],
+    ['experiments/create', '{"name": "x", "artifact_location": -0.0}', 'artifact_location', '-0.0', 'float'],
     ['experiments/create', '{"name": 12345678901234567890}', 'name', '12345678901234567890', 'int'],
     ['experiments/create', '{"name": [1.0, {"b": 2, "a": 3.0}]}', 'name', '[1.0,{"a":3.0,"b":2}]', 'list'],
     ['experiments/create', '"{\\"name\\": 4.0}"', 'name', '4.0', 'float'],
-    ['runs/log-batch', '{"run_id": "r", "params": [{"key": "p", "value": 1.0}]}', 'params[0].value', '1.0', 'float'],
-    ['runs/log-batch', '{"run_id": "r", "tags": [{"key": "k", "value": "v"}, {"key": 2.0}]}', 'tags[1].key', '2.0', 'float'],
   ])('%s: %s names the value as written', async (path, body, field, shown, type) => {
     expectError(await rawPost(path, body), 400, 'INVALID_PARAMETER_VALUE', wrongType(field, shown, type));
   });
