@@ -12,17 +12,18 @@ import {
   pathNotUnique,
   posixNormpath,
 } from '../protocol/validation-messages.js';
+import {
+  MAX_DESCRIPTION_LENGTH,
+  MAX_ID_LENGTH,
+  MAX_MODEL_REGISTRY_TAG_KEY_LENGTH,
+  MAX_MODEL_REGISTRY_TAG_VALUE_LENGTH,
+  MAX_REGISTERED_MODEL_ALIAS_LENGTH,
+  MAX_REGISTERED_MODEL_NAME_LENGTH,
+  MAX_RUN_LINK_LENGTH,
+  MAX_SOURCE_LENGTH,
+} from '../protocol/limits.js';
 import { STAGES, type Stage } from '../store/registry-store.js';
 
-export const MAX_REGISTERED_MODEL_NAME_LENGTH = 256;
-export const MAX_TAG_KEY_LENGTH = 250;
-export const MAX_TAG_VALUE_LENGTH = 100_000;
-export const MAX_ALIAS_LENGTH = 255;
-export const MAX_DESCRIPTION_LENGTH = 1_000_000;
-export const MAX_SOURCE_LENGTH = 10_000;
-export const MAX_RUN_LINK_LENGTH = 10_000;
-/** Run and logged-model ids are 32-hex (or `m-` + 32-hex); 256 leaves room for other id schemes. */
-export const MAX_ID_LENGTH = 256;
 
 /** validation.bad_path_message, with the resolved name in single quotes as MLflow 3's registry prints it. */
 function badPath(name: string): string {
@@ -56,8 +57,8 @@ export function validateTag(key: string, value: string): void {
     );
   }
   if (pathNotUnique(key)) throw invalidParameter(invalidValue('key', key, badPath(key)));
-  if (key.length > MAX_TAG_KEY_LENGTH) throw invalidParameter(exceedsMaxLength('key', MAX_TAG_KEY_LENGTH));
-  if (value.length > MAX_TAG_VALUE_LENGTH) throw invalidParameter(exceedsMaxLength('value', MAX_TAG_VALUE_LENGTH));
+  if (key.length > MAX_MODEL_REGISTRY_TAG_KEY_LENGTH) throw invalidParameter(exceedsMaxLength('key', MAX_MODEL_REGISTRY_TAG_KEY_LENGTH));
+  if (value.length > MAX_MODEL_REGISTRY_TAG_VALUE_LENGTH) throw invalidParameter(exceedsMaxLength('value', MAX_MODEL_REGISTRY_TAG_VALUE_LENGTH));
 }
 
 export function validateDescription(description: string | null): void {
@@ -98,8 +99,8 @@ export function validateAliasName(alias: string): void {
       `Invalid alias name: '${alias}'. Names may only contain alphanumerics, underscores (_), and dashes (-).`,
     );
   }
-  if (alias.length > MAX_ALIAS_LENGTH) {
-    throw invalidParameter(exceedsMaxLength('Registered model alias name', MAX_ALIAS_LENGTH));
+  if (alias.length > MAX_REGISTERED_MODEL_ALIAS_LENGTH) {
+    throw invalidParameter(exceedsMaxLength('Registered model alias name', MAX_REGISTERED_MODEL_ALIAS_LENGTH));
   }
 }
 

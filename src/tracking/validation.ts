@@ -4,6 +4,23 @@
  * keep working.
  */
 import { invalidParameter } from '../protocol/errors.js';
+import {
+  MAX_DATASET_DIGEST_SIZE,
+  MAX_DATASET_NAME_SIZE,
+  MAX_DATASET_PROFILE_SIZE,
+  MAX_DATASET_SCHEMA_SIZE,
+  MAX_DATASET_SOURCE_SIZE,
+  MAX_ENTITIES_PER_BATCH,
+  MAX_ENTITY_KEY_LENGTH,
+  MAX_EXPERIMENT_NAME_LENGTH,
+  MAX_EXPERIMENT_TAG_VAL_LENGTH,
+  MAX_INPUT_TAG_KEY_SIZE,
+  MAX_INPUT_TAG_VALUE_SIZE,
+  MAX_METRICS_PER_BATCH,
+  MAX_PARAMS_TAGS_PER_BATCH,
+  MAX_PARAM_VAL_LENGTH,
+  MAX_TAG_VAL_LENGTH,
+} from '../protocol/limits.js';
 import { pythonRepr } from '../protocol/page-token.js';
 import {
   badPathMessage,
@@ -15,22 +32,7 @@ import {
 } from '../protocol/validation-messages.js';
 import type { Metric, Tag } from '../store/tracking-store.js';
 
-export const MAX_ENTITY_KEY_LENGTH = 250;
-export const MAX_PARAM_VALUE_LENGTH = 6000;
-export const MAX_TAG_VALUE_LENGTH = 8000;
-export const MAX_EXPERIMENT_NAME_LENGTH = 500;
-export const MAX_EXPERIMENT_TAG_VALUE_LENGTH = 20_000;
-export const MAX_PARAMS_TAGS_PER_BATCH = 100;
-export const MAX_METRICS_PER_BATCH = 1000;
-export const MAX_ENTITIES_PER_BATCH = 1000;
-export const MAX_DATASET_NAME_LENGTH = 500;
-export const MAX_DATASET_DIGEST_LENGTH = 36;
-export const MAX_DATASET_SOURCE_LENGTH = 65_535;
-export const MAX_DATASET_SCHEMA_LENGTH = 1_048_575;
-export const MAX_DATASET_PROFILE_LENGTH = 16_777_215;
-export const MAX_INPUT_TAG_KEY_LENGTH = 255;
-export const MAX_INPUT_TAG_VALUE_LENGTH = 500;
-export const MAX_ARTIFACT_LOCATION_LENGTH = 2048;
+export { MAX_ARTIFACT_LOCATION_LENGTH } from '../protocol/limits.js';
 
 // ---- names and lengths (utils/validation.py) ---------------------------------------------------
 
@@ -61,7 +63,7 @@ export function validateParam(p: Tag, path = ''): Tag {
   validateEntityName(p.key, at(path, 'key'));
   return {
     key: lengthLimit('Param key', MAX_ENTITY_KEY_LENGTH, p.key),
-    value: lengthLimit('Param value', MAX_PARAM_VALUE_LENGTH, p.value, true),
+    value: lengthLimit('Param value', MAX_PARAM_VAL_LENGTH, p.value, true),
   };
 }
 
@@ -70,7 +72,7 @@ export function validateRunTag(t: Tag, path = ''): Tag {
   validateEntityName(t.key, at(path, 'key'));
   return {
     key: lengthLimit(at(path, 'key'), MAX_ENTITY_KEY_LENGTH, t.key),
-    value: lengthLimit(at(path, 'value'), MAX_TAG_VALUE_LENGTH, t.value, true),
+    value: lengthLimit(at(path, 'value'), MAX_TAG_VAL_LENGTH, t.value, true),
   };
 }
 
@@ -78,7 +80,7 @@ export function validateRunTag(t: Tag, path = ''): Tag {
 export function validateExperimentTag(t: Tag): void {
   validateEntityName(t.key, 'key');
   lengthLimit('key', MAX_ENTITY_KEY_LENGTH, t.key);
-  lengthLimit('value', MAX_EXPERIMENT_TAG_VALUE_LENGTH, t.value);
+  lengthLimit('value', MAX_EXPERIMENT_TAG_VAL_LENGTH, t.value);
 }
 
 /** validation._validate_metric. */
@@ -171,18 +173,18 @@ export function validateDatasetInput(d: { tags: readonly Tag[]; dataset: Record<
     if (ds[field] === null || ds[field] === undefined) throw invalidParameter(`Dataset ${label} cannot be None`);
   }
   const limits: ReadonlyArray<readonly [string, string, number]> = [
-    ['name', 'name', MAX_DATASET_NAME_LENGTH],
-    ['digest', 'digest', MAX_DATASET_DIGEST_LENGTH],
-    ['source', 'source', MAX_DATASET_SOURCE_LENGTH],
-    ['schema', 'schema', MAX_DATASET_SCHEMA_LENGTH],
-    ['profile', 'profile', MAX_DATASET_PROFILE_LENGTH],
+    ['name', 'name', MAX_DATASET_NAME_SIZE],
+    ['digest', 'digest', MAX_DATASET_DIGEST_SIZE],
+    ['source', 'source', MAX_DATASET_SOURCE_SIZE],
+    ['schema', 'schema', MAX_DATASET_SCHEMA_SIZE],
+    ['profile', 'profile', MAX_DATASET_PROFILE_SIZE],
   ];
   for (const [field, label, limit] of limits) {
     const v = ds[field];
     if (typeof v === 'string' && v.length > limit) throw invalidParameter(exceedsMaxLength(label, limit));
   }
   for (const t of d.tags) {
-    if (t.key.length > MAX_INPUT_TAG_KEY_LENGTH) throw invalidParameter(exceedsMaxLength('key', MAX_INPUT_TAG_KEY_LENGTH));
-    if (t.value.length > MAX_INPUT_TAG_VALUE_LENGTH) throw invalidParameter(exceedsMaxLength('value', MAX_INPUT_TAG_VALUE_LENGTH));
+    if (t.key.length > MAX_INPUT_TAG_KEY_SIZE) throw invalidParameter(exceedsMaxLength('key', MAX_INPUT_TAG_KEY_SIZE));
+    if (t.value.length > MAX_INPUT_TAG_VALUE_SIZE) throw invalidParameter(exceedsMaxLength('value', MAX_INPUT_TAG_VALUE_SIZE));
   }
 }
