@@ -14,6 +14,7 @@
  *   }
  */
 import { invalidParameter } from '../protocol/errors.js';
+import { RequestMessage, type DecodeMessages } from '../protocol/request-message.js';
 import type { Metric, Tag } from '../store/tracking-store.js';
 import {
   validateAliasName,
@@ -45,68 +46,63 @@ function bad(message: string): Error {
   return invalidParameter(`Invalid metadata: ${message}`);
 }
 
+/** The metadata part's own wording for the request decoder's errors. */
+const METADATA_MESSAGES: DecodeMessages = {
+  missing: (path) => bad(`'${path}' is required`),
+  wrongType: (path, _value, expected) => bad(`'${path}' must be ${expected}`),
+  nul: (path) => bad(`'${path}' contains a NUL character`),
+};
+
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** A tag or param value: JSON strings, and numbers and booleans as their JSON text. */
-function scalarText(v: unknown, where: string): string {
-  if (typeof v === 'string') {
-    // PostgreSQL cannot store NUL in text, and no MLflow value needs one.
-    if (v.includes('\u0000')) throw bad(`${where} contains a NUL character`);
-    return v;
-  }
-  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
-  if (typeof v === 'boolean') return String(v);
-  throw bad(`${where} must be a string`);
-}
-
-function optionalString(obj: Record<string, unknown>, field: string): string | null {
-  const v = obj[field];
-  if (v === undefined || v === null) return null;
-  if (typeof v !== 'string') throw bad(`'${field}' must be a string`);
-  if (v.includes('\u0000')) throw bad(`'${field}' contains a NUL character`);
+function scalarText(msg: RequestMessage, field: string): string {
+  const v = msg.optionalScalarText(field);
+  if (v === undefined) throw msg.wrongType(field, undefined, 'a string');
   return v;
 }
 
+/** Every entry of a `[{key, ...}]` list must be an object with a string key. */
+function checkEntries(list: readonly unknown[], field: string): void {
+  list.forEach((item, i) => {
+    if (!isObject(item) || typeof item.key !== 'string') throw bad(`'${field}[${i}]' must be an object with 'key' and 'value'`);
+  });
+}
+
 /** `{"k": "v"}` or `[{"key": "k", "value": "v"}]`. */
-function keyValues(v: unknown, field: string): Tag[] {
+function keyValues(msg: RequestMessage, field: string): Tag[] {
+  const v = msg.raw[field];
   if (v === undefined || v === null) return [];
   if (Array.isArray(v)) {
-    return v.map((item, i) => {
-      if (!isObject(item) || typeof item.key !== 'string') throw bad(`'${field}[${i}]' must be an object with 'key' and 'value'`);
-      return { key: item.key, value: scalarText(item.value, `'${field}[${i}].value'`) };
-    });
+    checkEntries(v, field);
+    return msg.messages(field, { indexedPaths: true }).map((e) => ({ key: e.presentString('key'), value: scalarText(e, 'value') }));
   }
-  if (isObject(v)) return Object.entries(v).map(([key, value]) => ({ key, value: scalarText(value, `'${field}.${key}'`) }));
+  const map = isObject(v) ? msg.message(field) : undefined;
+  if (map) return map.fields().map((key) => ({ key, value: scalarText(map, key) }));
   throw bad(`'${field}' must be an object of key/value pairs or a list of {key, value}`);
 }
 
-function metricsOf(v: unknown, now: number): Metric[] {
+function metricsOf(msg: RequestMessage, now: number): Metric[] {
+  const v = msg.raw.metrics;
   if (v === undefined || v === null) return [];
-  const number = (x: unknown, where: string): number => {
-    if (typeof x !== 'number' || !Number.isFinite(x)) throw bad(`${where} must be a number`);
-    return x;
-  };
-  const integer = (x: unknown, where: string, fallback: number): number => {
-    if (x === undefined || x === null) return fallback;
-    if (typeof x !== 'number' || !Number.isSafeInteger(x)) throw bad(`${where} must be an integer`);
+  const number = (m: RequestMessage, field: string): number => {
+    const x = m.optionalDouble(field);
+    if (x === undefined) throw m.wrongType(field, x, 'a number');
     return x;
   };
   if (Array.isArray(v)) {
-    return v.map((item, i) => {
-      if (!isObject(item) || typeof item.key !== 'string') throw bad(`'metrics[${i}]' must be an object with 'key' and 'value'`);
-      return {
-        key: item.key,
-        value: number(item.value, `'metrics[${i}].value'`),
-        timestamp: integer(item.timestamp, `'metrics[${i}].timestamp'`, now),
-        step: integer(item.step, `'metrics[${i}].step'`, 0),
-      };
-    });
+    checkEntries(v, 'metrics');
+    return msg.messages('metrics', { indexedPaths: true }).map((m) => ({
+      key: m.presentString('key'),
+      value: number(m, 'value'),
+      timestamp: m.optionalInt64('timestamp') ?? now,
+      step: m.optionalInt64('step') ?? 0,
+    }));
   }
-  if (isObject(v)) {
-    return Object.entries(v).map(([key, value]) => ({ key, value: number(value, `'metrics.${key}'`), timestamp: now, step: 0 }));
-  }
+  const map = isObject(v) ? msg.message('metrics') : undefined;
+  if (map) return map.fields().map((key) => ({ key, value: number(map, key), timestamp: now, step: 0 }));
   throw bad(`'metrics' must be an object of name/number pairs or a list of {key, value, step?, timestamp?}`);
 }
 
@@ -119,38 +115,38 @@ export function parseMetadata(text: string, now: number): PublishMetadata {
     throw bad(`not valid JSON (${(err as Error).message})`);
   }
   if (!isObject(raw)) throw bad('it must be a JSON object');
-  const unknown = Object.keys(raw).filter((k) => !FIELDS.includes(k));
+  // The native format takes JSON numbers only, not proto JSON's numbers in strings.
+  const msg = new RequestMessage(raw, false, { messages: METADATA_MESSAGES, jsonNumbersOnly: true });
+  const unknown = msg.fields().filter((k) => !FIELDS.includes(k));
   if (unknown.length > 0) {
     throw bad(`unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${k}'`).join(', ')} (known: ${FIELDS.join(', ')})`);
   }
 
-  const description = optionalString(raw, 'description');
+  const description = msg.optionalString('description') ?? null;
   validateDescription(description);
-  const tags = keyValues(raw.tags, 'tags');
+  const tags = keyValues(msg, 'tags');
   for (const t of tags) validateTag(t.key, t.value);
 
-  const aliasesRaw = raw.aliases ?? [];
-  if (!Array.isArray(aliasesRaw) || aliasesRaw.some((a) => typeof a !== 'string')) throw bad("'aliases' must be a list of strings");
-  const aliases = [...new Set(aliasesRaw as string[])];
+  const aliases = [...new Set(msg.strings('aliases'))];
   for (const a of aliases) {
     validateAliasName(a);
     validateAliasNotReserved(a);
   }
 
-  const params = keyValues(raw.params, 'params').map((p, i) => validateParam(p, `params[${i}]`));
-  const metrics = metricsOf(raw.metrics, now);
+  const params = keyValues(msg, 'params').map((p, i) => validateParam(p, `params[${i}]`));
+  const metrics = metricsOf(msg, now);
   metrics.forEach((m, i) => validateMetric(m, `metrics[${i}]`));
   validateBatchLimits(metrics.length, params, 0);
 
-  const runId = optionalString(raw, 'run_id');
+  const runId = msg.optionalString('run_id') ?? null;
   if (runId !== null) validateRunId(runId);
-  const experimentName = optionalString(raw, 'experiment_name');
+  const experimentName = msg.optionalString('experiment_name') ?? null;
   if (experimentName !== null) validateExperimentName(experimentName);
   if (runId !== null && experimentName !== null) {
     throw bad("give 'run_id' (files go to that run) or 'experiment_name' (a new run is created there), not both");
   }
 
-  const artifactPathRaw = optionalString(raw, 'artifact_path');
+  const artifactPathRaw = msg.optionalString('artifact_path') ?? null;
   const artifactPath = artifactPathRaw === null ? DEFAULT_ARTIFACT_PATH : artifactPathRaw.replace(/\/+$/, '');
   if (artifactPath === '') throw bad("'artifact_path' must name a directory, e.g. 'model'");
   checkRelativePath(artifactPath, "'artifact_path'");

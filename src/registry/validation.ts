@@ -4,62 +4,30 @@
  * on them keep working.
  */
 import { invalidParameter } from '../protocol/errors.js';
+import {
+  badPathMessage,
+  exceedsMaxLength,
+  invalidValue,
+  missingValue,
+  pathNotUnique,
+  posixNormpath,
+} from '../protocol/validation-messages.js';
+import {
+  MAX_DESCRIPTION_LENGTH,
+  MAX_ID_LENGTH,
+  MAX_MODEL_REGISTRY_TAG_KEY_LENGTH,
+  MAX_MODEL_REGISTRY_TAG_VALUE_LENGTH,
+  MAX_REGISTERED_MODEL_ALIAS_LENGTH,
+  MAX_REGISTERED_MODEL_NAME_LENGTH,
+  MAX_RUN_LINK_LENGTH,
+  MAX_SOURCE_LENGTH,
+} from '../protocol/limits.js';
 import { STAGES, type Stage } from '../store/registry-store.js';
 
-export const MAX_REGISTERED_MODEL_NAME_LENGTH = 256;
-export const MAX_TAG_KEY_LENGTH = 250;
-export const MAX_TAG_VALUE_LENGTH = 100_000;
-export const MAX_ALIAS_LENGTH = 255;
-export const MAX_DESCRIPTION_LENGTH = 1_000_000;
-export const MAX_SOURCE_LENGTH = 10_000;
-export const MAX_RUN_LINK_LENGTH = 10_000;
-/** Run and logged-model ids are 32-hex (or `m-` + 32-hex); 256 leaves room for other id schemes. */
-export const MAX_ID_LENGTH = 256;
 
-export function missingValue(field: string): string {
-  return `Missing value for required parameter '${field}'.`;
-}
-
-/** MLflow renders the offending value as compact JSON (validation.invalid_value). */
-export function invalidValue(field: string, value: unknown, detail?: string): string {
-  const shown = JSON.stringify(value);
-  return detail
-    ? `Invalid value ${shown} for parameter '${field}' supplied: ${detail}`
-    : `Invalid value ${shown} for parameter '${field}' supplied.`;
-}
-
-export function exceedsMaxLength(field: string, limit: number): string {
-  return `'${field}' exceeds the maximum length of ${limit} characters`;
-}
-
-/** posixpath.normpath, for the "name must not resolve to another name" rule. */
-export function posixNormpath(p: string): string {
-  if (p === '') return '.';
-  const initialSlashes = p.startsWith('/') ? (p.startsWith('//') && !p.startsWith('///') ? 2 : 1) : 0;
-  const out: string[] = [];
-  for (const comp of p.split('/')) {
-    if (comp === '' || comp === '.') continue;
-    if (comp !== '..' || (initialSlashes === 0 && out.length === 0) || (out.length > 0 && out[out.length - 1] === '..')) {
-      out.push(comp);
-    } else if (out.length > 0) {
-      out.pop();
-    }
-  }
-  const joined = '/'.repeat(initialSlashes) + out.join('/');
-  return joined === '' ? '.' : joined;
-}
-
-/** validation.path_not_unique: names are sometimes used as paths and must not alias other names. */
-export function pathNotUnique(name: string): boolean {
-  const norm = posixNormpath(name);
-  return norm !== name || norm === '.' || norm.startsWith('..') || norm.startsWith('/');
-}
-
-function badPathMessage(name: string): string {
-  return (
-    'Names may be treated as files in certain cases, and must not resolve to other names' +
-    ` when treated as such. This name would resolve to '${posixNormpath(name)}'`
-  );
+/** validation.bad_path_message, with the resolved name in single quotes as MLflow 3's registry prints it. */
+function badPath(name: string): string {
+  return badPathMessage(`'${posixNormpath(name)}'`);
 }
 
 /** validation._validate_model_name (MLflow 3). */
@@ -68,7 +36,7 @@ export function validateModelName(name: string, field = 'name'): void {
   if (name.includes('/') || name.includes(':')) {
     throw invalidParameter(`Invalid model name '${name}'. Names cannot contain '/' or ':'.`);
   }
-  if (pathNotUnique(name)) throw invalidParameter(invalidValue(field, name, badPathMessage(name)));
+  if (pathNotUnique(name)) throw invalidParameter(invalidValue(field, name, badPath(name)));
   if (name.length > MAX_REGISTERED_MODEL_NAME_LENGTH) {
     throw invalidParameter(exceedsMaxLength(field, MAX_REGISTERED_MODEL_NAME_LENGTH));
   }
@@ -88,9 +56,9 @@ export function validateTag(key: string, value: string): void {
       ),
     );
   }
-  if (pathNotUnique(key)) throw invalidParameter(invalidValue('key', key, badPathMessage(key)));
-  if (key.length > MAX_TAG_KEY_LENGTH) throw invalidParameter(exceedsMaxLength('key', MAX_TAG_KEY_LENGTH));
-  if (value.length > MAX_TAG_VALUE_LENGTH) throw invalidParameter(exceedsMaxLength('value', MAX_TAG_VALUE_LENGTH));
+  if (pathNotUnique(key)) throw invalidParameter(invalidValue('key', key, badPath(key)));
+  if (key.length > MAX_MODEL_REGISTRY_TAG_KEY_LENGTH) throw invalidParameter(exceedsMaxLength('key', MAX_MODEL_REGISTRY_TAG_KEY_LENGTH));
+  if (value.length > MAX_MODEL_REGISTRY_TAG_VALUE_LENGTH) throw invalidParameter(exceedsMaxLength('value', MAX_MODEL_REGISTRY_TAG_VALUE_LENGTH));
 }
 
 export function validateDescription(description: string | null): void {
@@ -131,8 +99,8 @@ export function validateAliasName(alias: string): void {
       `Invalid alias name: '${alias}'. Names may only contain alphanumerics, underscores (_), and dashes (-).`,
     );
   }
-  if (alias.length > MAX_ALIAS_LENGTH) {
-    throw invalidParameter(exceedsMaxLength('Registered model alias name', MAX_ALIAS_LENGTH));
+  if (alias.length > MAX_REGISTERED_MODEL_ALIAS_LENGTH) {
+    throw invalidParameter(exceedsMaxLength('Registered model alias name', MAX_REGISTERED_MODEL_ALIAS_LENGTH));
   }
 }
 

@@ -4,26 +4,35 @@
  * keep working.
  */
 import { invalidParameter } from '../protocol/errors.js';
+import {
+  MAX_DATASET_DIGEST_SIZE,
+  MAX_DATASET_NAME_SIZE,
+  MAX_DATASET_PROFILE_SIZE,
+  MAX_DATASET_SCHEMA_SIZE,
+  MAX_DATASET_SOURCE_SIZE,
+  MAX_ENTITIES_PER_BATCH,
+  MAX_ENTITY_KEY_LENGTH,
+  MAX_EXPERIMENT_NAME_LENGTH,
+  MAX_EXPERIMENT_TAG_VAL_LENGTH,
+  MAX_INPUT_TAG_KEY_SIZE,
+  MAX_INPUT_TAG_VALUE_SIZE,
+  MAX_METRICS_PER_BATCH,
+  MAX_PARAMS_TAGS_PER_BATCH,
+  MAX_PARAM_VAL_LENGTH,
+  MAX_TAG_VAL_LENGTH,
+} from '../protocol/limits.js';
 import { pythonRepr } from '../protocol/page-token.js';
-import { exceedsMaxLength, invalidValue, pathNotUnique, posixNormpath } from '../registry/validation.js';
+import {
+  badPathMessage,
+  exceedsMaxLength,
+  invalidValue,
+  pathNotUnique,
+  posixNormpath,
+  pythonFloat,
+} from '../protocol/validation-messages.js';
 import type { Metric, Tag } from '../store/tracking-store.js';
 
-export const MAX_ENTITY_KEY_LENGTH = 250;
-export const MAX_PARAM_VALUE_LENGTH = 6000;
-export const MAX_TAG_VALUE_LENGTH = 8000;
-export const MAX_EXPERIMENT_NAME_LENGTH = 500;
-export const MAX_EXPERIMENT_TAG_VALUE_LENGTH = 20_000;
-export const MAX_PARAMS_TAGS_PER_BATCH = 100;
-export const MAX_METRICS_PER_BATCH = 1000;
-export const MAX_ENTITIES_PER_BATCH = 1000;
-export const MAX_DATASET_NAME_LENGTH = 500;
-export const MAX_DATASET_DIGEST_LENGTH = 36;
-export const MAX_DATASET_SOURCE_LENGTH = 65_535;
-export const MAX_DATASET_SCHEMA_LENGTH = 1_048_575;
-export const MAX_DATASET_PROFILE_LENGTH = 16_777_215;
-export const MAX_INPUT_TAG_KEY_LENGTH = 255;
-export const MAX_INPUT_TAG_VALUE_LENGTH = 500;
-export const MAX_ARTIFACT_LOCATION_LENGTH = 2048;
+export { MAX_ARTIFACT_LOCATION_LENGTH } from '../protocol/limits.js';
 
 // ---- names and lengths (utils/validation.py) ---------------------------------------------------
 
@@ -34,17 +43,7 @@ const BAD_CHARACTERS =
 /** validation._validate_param_name / _validate_tag_name / _validate_metric_name. */
 export function validateEntityName(name: string, path: string): void {
   if (!NAME_CHARS.test(name)) throw invalidParameter(invalidValue(path, name, BAD_CHARACTERS));
-  if (pathNotUnique(name)) {
-    const norm = posixNormpath(name);
-    throw invalidParameter(
-      invalidValue(
-        path,
-        name,
-        'Names may be treated as files in certain cases, and must not resolve to other names when treated as such. ' +
-          `This name would resolve to ${pythonRepr(norm)}`,
-      ),
-    );
-  }
+  if (pathNotUnique(name)) throw invalidParameter(invalidValue(path, name, badPathMessage(pythonRepr(posixNormpath(name)))));
 }
 
 /** validation._validate_length_limit: over-long values are cut (MLflow's default, MLFLOW_TRUNCATE_LONG_VALUES). */
@@ -64,7 +63,7 @@ export function validateParam(p: Tag, path = ''): Tag {
   validateEntityName(p.key, at(path, 'key'));
   return {
     key: lengthLimit('Param key', MAX_ENTITY_KEY_LENGTH, p.key),
-    value: lengthLimit('Param value', MAX_PARAM_VALUE_LENGTH, p.value, true),
+    value: lengthLimit('Param value', MAX_PARAM_VAL_LENGTH, p.value, true),
   };
 }
 
@@ -73,7 +72,7 @@ export function validateRunTag(t: Tag, path = ''): Tag {
   validateEntityName(t.key, at(path, 'key'));
   return {
     key: lengthLimit(at(path, 'key'), MAX_ENTITY_KEY_LENGTH, t.key),
-    value: lengthLimit(at(path, 'value'), MAX_TAG_VALUE_LENGTH, t.value, true),
+    value: lengthLimit(at(path, 'value'), MAX_TAG_VAL_LENGTH, t.value, true),
   };
 }
 
@@ -81,18 +80,7 @@ export function validateRunTag(t: Tag, path = ''): Tag {
 export function validateExperimentTag(t: Tag): void {
   validateEntityName(t.key, 'key');
   lengthLimit('key', MAX_ENTITY_KEY_LENGTH, t.key);
-  lengthLimit('value', MAX_EXPERIMENT_TAG_VALUE_LENGTH, t.value);
-}
-
-/** Python's repr of a float, for messages (`1.0`, `1e+16`, `nan`, `inf`). */
-export function pythonFloat(x: number): string {
-  if (Number.isNaN(x)) return 'nan';
-  if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
-  const abs = Math.abs(x);
-  if (abs !== 0 && (abs >= 1e16 || abs < 1e-4)) {
-    return x.toExponential().replace(/e([+-])(\d)$/, 'e$10$2');
-  }
-  return Number.isInteger(x) ? x.toFixed(1) : String(x);
+  lengthLimit('value', MAX_EXPERIMENT_TAG_VAL_LENGTH, t.value);
 }
 
 /** validation._validate_metric. */
@@ -185,18 +173,18 @@ export function validateDatasetInput(d: { tags: readonly Tag[]; dataset: Record<
     if (ds[field] === null || ds[field] === undefined) throw invalidParameter(`Dataset ${label} cannot be None`);
   }
   const limits: ReadonlyArray<readonly [string, string, number]> = [
-    ['name', 'name', MAX_DATASET_NAME_LENGTH],
-    ['digest', 'digest', MAX_DATASET_DIGEST_LENGTH],
-    ['source', 'source', MAX_DATASET_SOURCE_LENGTH],
-    ['schema', 'schema', MAX_DATASET_SCHEMA_LENGTH],
-    ['profile', 'profile', MAX_DATASET_PROFILE_LENGTH],
+    ['name', 'name', MAX_DATASET_NAME_SIZE],
+    ['digest', 'digest', MAX_DATASET_DIGEST_SIZE],
+    ['source', 'source', MAX_DATASET_SOURCE_SIZE],
+    ['schema', 'schema', MAX_DATASET_SCHEMA_SIZE],
+    ['profile', 'profile', MAX_DATASET_PROFILE_SIZE],
   ];
   for (const [field, label, limit] of limits) {
     const v = ds[field];
     if (typeof v === 'string' && v.length > limit) throw invalidParameter(exceedsMaxLength(label, limit));
   }
   for (const t of d.tags) {
-    if (t.key.length > MAX_INPUT_TAG_KEY_LENGTH) throw invalidParameter(exceedsMaxLength('key', MAX_INPUT_TAG_KEY_LENGTH));
-    if (t.value.length > MAX_INPUT_TAG_VALUE_LENGTH) throw invalidParameter(exceedsMaxLength('value', MAX_INPUT_TAG_VALUE_LENGTH));
+    if (t.key.length > MAX_INPUT_TAG_KEY_SIZE) throw invalidParameter(exceedsMaxLength('key', MAX_INPUT_TAG_KEY_SIZE));
+    if (t.value.length > MAX_INPUT_TAG_VALUE_SIZE) throw invalidParameter(exceedsMaxLength('value', MAX_INPUT_TAG_VALUE_SIZE));
   }
 }

@@ -2,124 +2,75 @@
  * Model-version RPCs (mlflow/protos/model_registry.proto), all under /api/2.0/mlflow.
  */
 import { modelVersionJson } from '../../protocol/messages/registry.js';
-import type { RequestMessage } from '../../protocol/request.js';
+import { field } from '../../protocol/request-schema.js';
 import type { ModelVersions } from '../../registry/model-versions.js';
-import { parseVersion } from '../../registry/validation.js';
 import type { RouteDef } from '../router.js';
-import { searchRequestOf } from './search-request.js';
 import { pageJson } from '../../protocol/messages/page.js';
+import { versionField } from './registered-models.js';
+import { SEARCH_REQUEST } from './search-request.js';
+import { rpc } from './rpc.js';
 
 
-function nameAndVersion(msg: RequestMessage): [string, number] {
-  return [msg.string('name'), parseVersion(msg.string('version'))];
-}
+const NAME_VERSION = { name: field.string, version: versionField };
+
+const CREATE = {
+  name: field.string,
+  source: field.string,
+  run_id: field.nullableString,
+  run_link: field.nullableString,
+  description: field.nullableString,
+  tags: field.keyValues(),
+  model_id: field.nullableString,
+};
 
 export function modelVersionRoutes(versions: ModelVersions): RouteDef[] {
   const base = '/mlflow/model-versions';
   return [
-    {
-      method: 'POST',
-      version: '2.0',
-      path: `${base}/create`,
-      handler: async (ctx) => {
-        const msg = await ctx.message();
-        const mv = await versions.create(msg.string('name'), {
-          source: msg.string('source'),
-          runId: msg.optionalString('run_id') ?? null,
-          runLink: msg.optionalString('run_link') ?? null,
-          description: msg.optionalString('description') ?? null,
-          tags: msg.keyValues('tags'),
-          modelId: msg.optionalString('model_id') ?? null,
-        });
+    rpc('POST', '2.0', `${base}/create`, CREATE, async (req) => {
+      const mv = await versions.create(req.name, {
+        source: req.source,
+        runId: req.runId,
+        runLink: req.runLink,
+        description: req.description,
+        tags: req.tags,
+        modelId: req.modelId,
+      });
+      return { model_version: modelVersionJson(mv) };
+    }),
+    rpc('GET', '2.0', `${base}/get`, NAME_VERSION, async (req) => ({
+      model_version: modelVersionJson(await versions.get(req.name, req.version)),
+    })),
+    rpc('PATCH', '2.0', `${base}/update`, { ...NAME_VERSION, description: field.nullableString }, async (req) => ({
+      model_version: modelVersionJson(await versions.update(req.name, req.version, req.description)),
+    })),
+    rpc(
+      'POST',
+      '2.0',
+      `${base}/transition-stage`,
+      { ...NAME_VERSION, stage: field.string, archive_existing_versions: field.optionalBool },
+      async (req) => {
+        const mv = await versions.transitionStage(req.name, req.version, req.stage, req.archiveExistingVersions ?? false);
         return { model_version: modelVersionJson(mv) };
       },
-    },
-    {
-      method: 'GET',
-      version: '2.0',
-      path: `${base}/get`,
-      handler: async (ctx) => {
-        const [name, version] = nameAndVersion(await ctx.message());
-        return { model_version: modelVersionJson(await versions.get(name, version)) };
-      },
-    },
-    {
-      method: 'PATCH',
-      version: '2.0',
-      path: `${base}/update`,
-      handler: async (ctx) => {
-        const msg = await ctx.message();
-        const [name, version] = nameAndVersion(msg);
-        const mv = await versions.update(name, version, msg.optionalString('description') ?? null);
-        return { model_version: modelVersionJson(mv) };
-      },
-    },
-    {
-      method: 'POST',
-      version: '2.0',
-      path: `${base}/transition-stage`,
-      handler: async (ctx) => {
-        const msg = await ctx.message();
-        const [name, version] = nameAndVersion(msg);
-        const mv = await versions.transitionStage(
-          name,
-          version,
-          msg.string('stage'),
-          msg.optionalBool('archive_existing_versions') ?? false,
-        );
-        return { model_version: modelVersionJson(mv) };
-      },
-    },
-    {
-      method: 'DELETE',
-      version: '2.0',
-      path: `${base}/delete`,
-      handler: async (ctx) => {
-        const [name, version] = nameAndVersion(await ctx.message());
-        await versions.delete(name, version);
-        return {};
-      },
-    },
-    {
-      method: 'GET',
-      version: '2.0',
-      path: `${base}/get-download-uri`,
-      handler: async (ctx) => {
-        const [name, version] = nameAndVersion(await ctx.message());
-        return { artifact_uri: await versions.downloadUri(name, version) };
-      },
-    },
-    {
-      method: 'GET',
-      version: '2.0',
-      path: `${base}/search`,
-      handler: async (ctx) => {
-        const msg = await ctx.message();
-        const result = await versions.search(searchRequestOf(msg));
-        return pageJson('model_versions', result, modelVersionJson);
-      },
-    },
-    {
-      method: 'POST',
-      version: '2.0',
-      path: `${base}/set-tag`,
-      handler: async (ctx) => {
-        const msg = await ctx.message();
-        const [name, version] = nameAndVersion(msg);
-        await versions.setTag(name, version, msg.string('key'), msg.presentString('value'));
-        return {};
-      },
-    },
-    {
-      method: 'DELETE',
-      version: '2.0',
-      path: `${base}/delete-tag`,
-      handler: async (ctx) => {
-        const msg = await ctx.message();
-        const [name, version] = nameAndVersion(msg);
-        await versions.deleteTag(name, version, msg.string('key'));
-        return {};
-      },
-    },
+    ),
+    rpc('DELETE', '2.0', `${base}/delete`, NAME_VERSION, async (req) => {
+      await versions.delete(req.name, req.version);
+      return {};
+    }),
+    rpc('GET', '2.0', `${base}/get-download-uri`, NAME_VERSION, async (req) => ({
+      artifact_uri: await versions.downloadUri(req.name, req.version),
+    })),
+    rpc('GET', '2.0', `${base}/search`, SEARCH_REQUEST, async (req) => {
+      const result = await versions.search(req);
+      return pageJson('model_versions', result, modelVersionJson);
+    }),
+    rpc('POST', '2.0', `${base}/set-tag`, { ...NAME_VERSION, key: field.string, value: field.presentString }, async (req) => {
+      await versions.setTag(req.name, req.version, req.key, req.value);
+      return {};
+    }),
+    rpc('DELETE', '2.0', `${base}/delete-tag`, { ...NAME_VERSION, key: field.string }, async (req) => {
+      await versions.deleteTag(req.name, req.version, req.key);
+      return {};
+    }),
   ];
 }

@@ -1,12 +1,13 @@
-/** The fields every offset-paged search request carries (SearchRegisteredModels, SearchRuns, …). */
-import type { RequestMessage } from '../../protocol/request.js';
-import type { SearchRequest } from '../../search/search-request.js';
+/**
+ * The fields every offset-paged search request carries (SearchRegisteredModels, SearchModelVersions,
+ * SearchExperiments, SearchRuns), decoded into the services' SearchRequest; `max_results` left unset
+ * takes the entity's default in the service (search/max-results.ts).
+ */
+import { field } from '../../protocol/request-schema.js';
 
-export function searchRequestOf(msg: RequestMessage): SearchRequest {
-  return {
-    filter: msg.optionalString('filter'),
-    maxResults: msg.optionalInt('max_results'),
-    orderBy: msg.strings('order_by'),
-    pageToken: msg.optionalString('page_token'),
-  };
-}
+export const SEARCH_REQUEST = {
+  filter: field.optionalString,
+  max_results: field.optionalInt64,
+  order_by: field.strings,
+  page_token: field.optionalString,
+};
