@@ -3,16 +3,11 @@
  * proto JSON): snake_case, int64 as numbers, `version` as a STRING, unset fields and empty lists
  * omitted, `status` always present (a client reads a missing one as PENDING_REGISTRATION and polls).
  */
-import type { ModelVersion, RegisteredModel, Tag } from '../../store/registry-store.js';
-
-type Json = Record<string, unknown>;
-
-function tagsJson(tags: readonly Tag[]): Json[] {
-  return tags.map((t) => ({ key: t.key, value: t.value }));
-}
+import type { ModelVersion, RegisteredModel } from '../../store/registry-store.js';
+import { setFields, tagsJson, type Json } from './json.js';
 
 export function modelVersionJson(mv: ModelVersion): Json {
-  const out: Json = {
+  const out = setFields({
     name: mv.name,
     version: String(mv.version),
     creation_timestamp: mv.creationTime,
@@ -20,13 +15,13 @@ export function modelVersionJson(mv: ModelVersion): Json {
     current_stage: mv.currentStage,
     source: mv.source,
     status: mv.status,
-  };
-  if (mv.userId !== null) out.user_id = mv.userId;
-  if (mv.description !== null) out.description = mv.description;
-  if (mv.runId !== null) out.run_id = mv.runId;
-  if (mv.runLink !== null) out.run_link = mv.runLink;
-  if (mv.statusMessage !== null) out.status_message = mv.statusMessage;
-  if (mv.modelId !== null) out.model_id = mv.modelId;
+    user_id: mv.userId,
+    description: mv.description,
+    run_id: mv.runId,
+    run_link: mv.runLink,
+    status_message: mv.statusMessage,
+    model_id: mv.modelId,
+  });
   if (mv.tags.length > 0) out.tags = tagsJson(mv.tags);
   if (mv.aliases.length > 0) out.aliases = [...mv.aliases];
   return out;

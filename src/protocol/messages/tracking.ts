@@ -5,13 +5,9 @@
  * ±Infinity are the strings "NaN", "Infinity", "-Infinity"; logged-model timestamps end in `_ms`.
  */
 import type { FileInfo } from '../../domain/file-info.js';
-import type { DatasetInput, Experiment, LoggedModel, Metric, Run, RunInfo, Tag } from '../../store/tracking-store.js';
+import type { DatasetInput, Experiment, LoggedModel, Metric, Run, RunInfo } from '../../store/tracking-store.js';
 
-type Json = Record<string, unknown>;
-
-function tagsJson(tags: readonly Tag[]): Json[] {
-  return tags.map((t) => ({ key: t.key, value: t.value }));
-}
+import { setFields, tagsJson, type Json } from './json.js';
 
 /** Proto JSON for a double. */
 export function doubleJson(value: number): number | string {
@@ -35,19 +31,18 @@ export function experimentJson(e: Experiment): Json {
 }
 
 export function runInfoJson(info: RunInfo): Json {
-  const out: Json = {
+  return setFields({
     run_id: info.runId,
     run_uuid: info.runId,
     experiment_id: String(info.experimentId),
-  };
-  if (info.runName !== null) out.run_name = info.runName;
-  if (info.userId !== null) out.user_id = info.userId;
-  out.status = info.status;
-  if (info.startTime !== null) out.start_time = info.startTime;
-  if (info.endTime !== null) out.end_time = info.endTime;
-  out.artifact_uri = info.artifactUri;
-  out.lifecycle_stage = info.lifecycleStage;
-  return out;
+    run_name: info.runName,
+    user_id: info.userId,
+    status: info.status,
+    start_time: info.startTime,
+    end_time: info.endTime,
+    artifact_uri: info.artifactUri,
+    lifecycle_stage: info.lifecycleStage,
+  });
 }
 
 export function metricJson(m: Metric): Json {
@@ -88,7 +83,7 @@ export function runJson(run: Run): Json {
 }
 
 export function loggedModelJson(m: LoggedModel): Json {
-  const info: Json = {
+  const info = setFields({
     model_id: m.modelId,
     experiment_id: String(m.experimentId),
     name: m.name,
@@ -96,10 +91,10 @@ export function loggedModelJson(m: LoggedModel): Json {
     last_updated_timestamp_ms: m.lastUpdatedTime,
     artifact_uri: m.artifactLocation,
     status: m.status,
-  };
-  if (m.modelType !== null) info.model_type = m.modelType;
-  if (m.sourceRunId !== null) info.source_run_id = m.sourceRunId;
-  if (m.statusMessage !== null) info.status_message = m.statusMessage;
+    model_type: m.modelType,
+    source_run_id: m.sourceRunId,
+    status_message: m.statusMessage,
+  });
   if (m.tags.length > 0) info.tags = tagsJson(m.tags);
   const data: Json = {};
   if (m.params.length > 0) data.params = tagsJson(m.params);
