@@ -10,7 +10,7 @@
  */
 import type { Request, Response } from 'express';
 import { invalidParameter } from '../protocol/errors.js';
-import type { RequestMessage } from '../protocol/request.js';
+import type { RequestMessage } from '../protocol/request-message.js';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PATCH' | 'DELETE' | 'PUT';
 

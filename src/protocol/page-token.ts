@@ -13,7 +13,6 @@ import { invalidParameter } from './errors.js';
 import { pythonRepr } from './python-repr.js';
 
 // Kept importable from here for the modules that already do.
-export { pythonRepr };
 
 /** base64(JSON {"offset": N}) exactly like MLflow, so tokens are interchangeable with MLflow's. */
 export function encodeOffsetToken(offset: number): string {

@@ -12,8 +12,6 @@ import { invalidParameter } from './errors.js';
 import { JsonSource } from './json-source.js';
 import { RequestMessage } from './request-message.js';
 
-export { RequestMessage, MLFLOW_MESSAGES, type DecodeMessages, type Expected, type KeyValue } from './request-message.js';
-export { requestMissing, requestWrongType } from './validation-messages.js';
 
 export const MAX_JSON_BODY_BYTES = 64 * 1024 * 1024;
 

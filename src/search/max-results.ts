@@ -3,7 +3,7 @@
  * MLflow's messages are data in its grammar table (grammar.ts).
  */
 import { invalidParameter } from '../protocol/errors.js';
-import { requestWrongType } from '../protocol/request.js';
+import { requestWrongType } from '../protocol/validation-messages.js';
 import { fill } from './filter.js';
 
 export interface MaxResultsRange {

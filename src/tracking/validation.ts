@@ -21,7 +21,7 @@ import {
   MAX_PARAM_VAL_LENGTH,
   MAX_TAG_VAL_LENGTH,
 } from '../protocol/limits.js';
-import { pythonRepr } from '../protocol/page-token.js';
+import { pythonRepr } from '../protocol/python-repr.js';
 import {
   badPathMessage,
   exceedsMaxLength,

@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { expectInvalid } from './expect-invalid.js';
-import { decodeOffsetToken, encodeOffsetToken, pythonRepr } from '../../src/protocol/page-token.js';
+import { decodeOffsetToken, encodeOffsetToken } from '../../src/protocol/page-token.js';
+import { pythonRepr } from '../../src/protocol/python-repr.js';
 
 const b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64');
 
