@@ -330,14 +330,9 @@ export class S3ArtifactStore implements ArtifactStore {
     const segments = this.segments(relDir);
     const rel = segments.join('/');
     const prefix = this.dirPrefix(this.keyOf(segments));
-    const { ListObjectsV2Command } = this.mod.sdk;
     const entries: ArtifactEntry[] = [];
     await this.call('list', rel, async () => {
-      let token: string | undefined;
-      do {
-        const page = await this.client.send(
-          new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, Delimiter: '/', ...(token ? { ContinuationToken: token } : {}) }),
-        );
+      for await (const page of this.listPages(prefix, '/')) {
         for (const p of page.CommonPrefixes ?? []) {
           const name = (p.Prefix ?? '').slice(prefix.length).replace(/\/$/, '');
           if (name !== '' && !name.includes('/')) entries.push({ path: name, isDir: true });
@@ -348,8 +343,7 @@ export class S3ArtifactStore implements ArtifactStore {
           if (name === '' || name.includes('/')) continue;
           entries.push({ path: name, isDir: false, size: o.Size ?? 0 });
         }
-        token = page.IsTruncated ? page.NextContinuationToken : undefined;
-      } while (token);
+      }
     });
     return entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.isDir === b.isDir ? 0 : a.isDir ? 1 : -1));
   }
@@ -359,14 +353,10 @@ export class S3ArtifactStore implements ArtifactStore {
     if (segments.length === 0) throw invalidParameter('Deleting the artifact root is not allowed.');
     const rel = segments.join('/');
     const key = this.keyOf(segments);
-    const { DeleteObjectCommand, DeleteObjectsCommand, ListObjectsV2Command } = this.mod.sdk;
+    const { DeleteObjectCommand, DeleteObjectsCommand } = this.mod.sdk;
     await this.call('delete', rel, async () => {
       await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
-      let token: string | undefined;
-      do {
-        const page = await this.client.send(
-          new ListObjectsV2Command({ Bucket: this.bucket, Prefix: `${key}/`, ...(token ? { ContinuationToken: token } : {}) }),
-        );
+      for await (const page of this.listPages(`${key}/`)) {
         const keys = (page.Contents ?? []).flatMap((o) => (o.Key ? [{ Key: o.Key }] : []));
         if (keys.length > 0) {
           const res = await this.client.send(new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: keys, Quiet: true } }));
@@ -378,9 +368,25 @@ export class S3ArtifactStore implements ArtifactStore {
             });
           }
         }
-        token = page.IsTruncated ? page.NextContinuationToken : undefined;
-      } while (token);
+      }
     });
   }
 
+  /** Every page of a listing under `prefix`, following continuation tokens. */
+  private async *listPages(prefix: string, delimiter?: string) {
+    const { ListObjectsV2Command } = this.mod.sdk;
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListObjectsV2Command({
+          Bucket: this.bucket,
+          Prefix: prefix,
+          ...(delimiter ? { Delimiter: delimiter } : {}),
+          ...(token ? { ContinuationToken: token } : {}),
+        }),
+      );
+      yield page;
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+  }
 }
