@@ -8,7 +8,7 @@
 import type { AuthServices } from '../../auth/auth-services.js';
 import { principalOf } from '../../auth/authenticator.js';
 import { verifyPassword } from '../../auth/passwords.js';
-import { grantJson, listedUserJson, userJson } from '../../protocol/messages/auth.js';
+import { grantJson, listedUserJson, userJson, userWithGrantsJson } from '../../protocol/messages/auth.js';
 import { invalidParameter, MlflowError } from '../../protocol/errors.js';
 import { field } from '../../protocol/request-schema.js';
 import type { UserGrantType } from '../../store/auth-store.js';
@@ -30,9 +30,13 @@ export function userRoutes(auth: AuthServices): RouteDef[] {
   return [
     rpc('POST', '2.0', `${base}/create`, { username: field.optionalString, password: field.optionalString }, async (req) => {
       if (!req.username || !req.password) throw invalidParameter('Username and password cannot be empty.');
-      return { user: userJson(await users.create(req.username, req.password)) };
+      return { user: userWithGrantsJson(await users.create(req.username, req.password), []) };
     }),
-    rpc('GET', '2.0', `${base}/get`, USERNAME, async (req) => ({ user: userJson(await users.get(req.username)) })),
+    rpc('GET', '2.0', `${base}/get`, USERNAME, async (req) => {
+      const user = await users.get(req.username);
+      const own = [...(await grants.list('experiment', user.username)), ...(await grants.list('registered_model', user.username))];
+      return { user: userWithGrantsJson(user, own) };
+    }),
     rpc('GET', '2.0', `${base}/list`, {}, async () => {
       const all = await users.list();
       return { users: await Promise.all(all.map(async (u) => listedUserJson(u, await roles.listUserRoles(u.id)))) };

@@ -11,6 +11,15 @@ export function userJson(user: User): object {
   return { id: user.id, username: user.username, is_admin: user.isAdmin };
 }
 
+/**
+ * A user with their own grants, as MLflow 2.x's User.to_json answers users/create and users/get
+ * (its client's User.from_json requires both lists; 3.x's ignores them).
+ */
+export function userWithGrantsJson(user: User, grants: readonly GrantJson[]): object {
+  const of = (type: UserGrantType) => grants.filter((g) => g.resourceType === type).map((g) => Object.values(grantJson(g))[0]);
+  return { ...userJson(user), experiment_permissions: of('experiment'), registered_model_permissions: of('registered_model') };
+}
+
 /** A user in `users/list`, with their roles (list_users). */
 export function listedUserJson(user: User, roles: readonly Role[]): object {
   return { ...userJson(user), roles: roles.map((r) => roleJson(r, [])) };
