@@ -163,7 +163,7 @@ export class Dispatcher {
       const facts = messageFacts(message, pathParams);
       const decision = await guard.authorize(principal, key, rule, facts);
       body = decision.rule.access === 'filter' ? await filteredSearch(key, guard.auth.access, principal, message, call) : await call(message);
-      if (!res.headersSent || res.statusCode < 300) await guard.after(principal, decision, facts, body);
+      await guard.after(principal, decision, facts, body);
     }
     if (!res.headersSent) sendJson(res, 200, body);
     return res.statusCode;

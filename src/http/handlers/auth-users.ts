@@ -10,6 +10,7 @@ import { principalOf } from '../../auth/authenticator.js';
 import { verifyPassword } from '../../auth/passwords.js';
 import { grantJson, listedUserJson, userJson, userWithGrantsJson } from '../../protocol/messages/auth.js';
 import { invalidParameter, MlflowError } from '../../protocol/errors.js';
+import type { RequestMessage } from '../../protocol/request-message.js';
 import { field } from '../../protocol/request-schema.js';
 import type { UserGrantType } from '../../store/auth-store.js';
 import { callerOf } from '../access-guard.js';
@@ -75,29 +76,37 @@ export function userRoutes(auth: AuthServices): RouteDef[] {
       await users.delete(req.username);
       return {};
     }),
-    ...legacyGrantRoutes(auth, 'experiment', '/mlflow/experiments/permissions', 'experiment_id'),
-    ...legacyGrantRoutes(auth, 'registered_model', '/mlflow/registered-models/permissions', 'name'),
+    ...legacyGrantRoutes(grants, 'experiment', '/mlflow/experiments/permissions', 'experiment_id'),
+    ...legacyGrantRoutes(grants, 'registered_model', '/mlflow/registered-models/permissions', 'name'),
     ...userGrantRoutes(auth),
   ];
+}
 
-  function legacyGrantRoutes(_auth: AuthServices, type: UserGrantType, path: string, idField: string): RouteDef[] {
-    const target = { [idField]: field.string, username: field.string };
-    const id = (req: Record<string, unknown>) => String(req[idField === 'name' ? 'name' : 'experimentId']);
-    return [
-      rpc('POST', '2.0', `${path}/create`, { ...target, permission: field.string }, async (req) =>
-        grantJson(await grants.create(type, id(req), req.username as string, req.permission as string)),
-      ),
-      rpc('GET', '2.0', `${path}/get`, target, async (req) => grantJson(await grants.get(type, id(req), req.username as string))),
-      rpc('PATCH', '2.0', `${path}/update`, { ...target, permission: field.string }, async (req) => {
-        await grants.update(type, id(req), req.username as string, req.permission as string);
-        return {};
-      }),
-      rpc('DELETE', '2.0', `${path}/delete`, target, async (req) => {
-        await grants.delete(type, id(req), req.username as string);
-        return {};
-      }),
-    ];
-  }
+/** The 2.x per-resource grant routes: the resource is named by `experiment_id` or `name`. */
+function legacyGrantRoutes(grants: AuthServices['grants'], type: UserGrantType, path: string, idField: 'experiment_id' | 'name'): RouteDef[] {
+  // Declared for the decoder's checks; read back under the wire name, which differs per route.
+  const shape = { [idField]: field.string, username: field.string } as Record<string, typeof field.string>;
+  const ids = (msg: RequestMessage) => ({ id: msg.string(idField), username: msg.string('username') });
+  return [
+    rpc('POST', '2.0', `${path}/create`, { ...shape, permission: field.string }, async (req, _ctx, msg) => {
+      const { id, username } = ids(msg);
+      return grantJson(await grants.create(type, id, username, req.permission as string));
+    }),
+    rpc('GET', '2.0', `${path}/get`, shape, async (_req, _ctx, msg) => {
+      const { id, username } = ids(msg);
+      return grantJson(await grants.get(type, id, username));
+    }),
+    rpc('PATCH', '2.0', `${path}/update`, { ...shape, permission: field.string }, async (req, _ctx, msg) => {
+      const { id, username } = ids(msg);
+      await grants.update(type, id, username, req.permission as string);
+      return {};
+    }),
+    rpc('DELETE', '2.0', `${path}/delete`, shape, async (_req, _ctx, msg) => {
+      const { id, username } = ids(msg);
+      await grants.delete(type, id, username);
+      return {};
+    }),
+  ];
 }
 
 function userGrantRoutes(auth: AuthServices): RouteDef[] {
