@@ -296,6 +296,19 @@ describe.each(backends())('what a user with no default permission sees (%s)', (b
     expect(res.body.experiments.map((e: { name: string }) => e.name)).toEqual(['e2']);
   });
 
+  it('a run search keeps only the experiments the caller may read', async () => {
+    const open = (await call(t, ADMIN, 'post', `${API}/experiments/create`, { name: 'runs-open' })).body.experiment_id as string;
+    const closed = (await call(t, ADMIN, 'post', `${API}/experiments/create`, { name: 'runs-closed' })).body.experiment_id as string;
+    for (const id of [open, closed]) expect((await call(t, ADMIN, 'post', `${API}/runs/create`, { experiment_id: id })).status).toBe(200);
+    await call(t, ADMIN, 'post', `${API}/experiments/permissions/create`, { experiment_id: open, username: 'bob', permission: 'READ' });
+    const both = await call(t, bob, 'post', `${API}/runs/search`, { experiment_ids: [open, closed] });
+    expect(both.status, both.text).toBe(200);
+    expect(both.body.runs.map((r: { info: { experiment_id: string } }) => r.info.experiment_id)).toEqual([open]);
+    const none = await call(t, bob, 'post', `${API}/runs/search`, { experiment_ids: [closed] });
+    expect(none.body).toEqual({});
+    expectDenied(await call(t, bob, 'post', `${API}/runs/create`, { experiment_id: open }));
+  });
+
   it('the artifact proxy judges a path by its experiment', async () => {
     const exp = await call(t, ADMIN, 'post', `${API}/experiments/create`, { name: 'artifacts' });
     const id = exp.body.experiment_id as string;
