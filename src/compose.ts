@@ -2,6 +2,9 @@
  * Builds the services behind the app from the configuration: the one place that knows which
  * implementation serves which interface. Routes are not built here (http/routes.ts).
  */
+import { authConfigFrom } from './auth/auth-config.js';
+import { createAuthServices, type AuthServices } from './auth/auth-services.js';
+import type { ScryptParams } from './auth/passwords.js';
 import type { ServerConfig } from './config/config.js';
 import type { StoreLocation } from './config/store-uri.js';
 import type { AppOptions, Deps } from './deps.js';
@@ -36,9 +39,30 @@ export type ServiceConfig = Pick<
   ServerConfig,
   'backendStore' | 'defaultArtifactRoot' | 'artifactsDestination' | 's3' | 'serveArtifacts' | 'artifactsOnly'
 > &
-  Partial<Pick<ServerConfig, 'registryStore' | 'staticPrefix' | 'maxPublishBytes' | 'poolSize'>> & {
+  Partial<Pick<ServerConfig, 'registryStore' | 'staticPrefix' | 'maxPublishBytes' | 'poolSize' | 'auth'>> & {
     readonly logger: Logger;
+    /** Tests lower the password KDF's cost; production keeps the default. */
+    readonly scrypt?: ScryptParams;
   };
+
+/**
+ * Access control over the backend store's database (not MLflow's separate `database_uri`), so
+ * that every replica sharing the backend store sees the same users. The configured admin is
+ * created here, after migration; a ConfigError refuses start-up.
+ */
+async function openAuth(config: ServiceConfig, tracking: SqlDatabase): Promise<AuthServices | undefined> {
+  if (!config.auth) return undefined;
+  const auth = createAuthServices({
+    db: tracking.db,
+    dialect: tracking.dialect,
+    config: authConfigFrom(config.auth.raw, { backendStoreUri: config.backendStore.uri }),
+    clock: Date.now,
+    logger: config.logger,
+    ...(config.scrypt ? { scrypt: config.scrypt } : {}),
+  });
+  await auth.bootstrap();
+  return auth;
+}
 
 /**
  * The store for `--artifacts-destination`: a local directory (created on the first upload) or
@@ -105,8 +129,10 @@ export async function openServices(config: ServiceConfig): Promise<Services> {
   const trackingStore = new SqlTrackingStore(databases.tracking.db, databases.tracking.dialect);
   const registryStore = new SqlRegistryStore(databases.registry.db, databases.registry.dialect);
   const experiments = new Experiments(trackingStore.experiments, config.defaultArtifactRoot);
+  let auth: AuthServices | undefined;
   try {
     await experiments.init();
+    auth = await openAuth(config, databases.tracking);
   } catch (err) {
     await close();
     throw err;
@@ -128,6 +154,7 @@ export async function openServices(config: ServiceConfig): Promise<Services> {
     artifacts,
     logger: config.logger,
     options,
+    ...(auth ? { auth } : {}),
   };
   return { deps, artifacts, close };
 }

@@ -186,31 +186,40 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RouteRule>> = {
   [`POST ${LM}/{model_id}/params`]: loggedModel('update'),
   [`GET ${LM}/{model_id}/artifacts/directories`]: loggedModel('read'),
 
+  // ---- probes: open, as MLflow's /health and /version (auth/__init__.py: is_unprotected_route) ----
+  'GET /health': PUBLIC,
+  'HEAD /health': PUBLIC,
+  'GET /version': PUBLIC,
+  'HEAD /version': PUBLIC,
+
   // ---- server info: public, so a client can learn how the server is configured before login ----
   [`GET 3.0/mlflow/server-info`]: PUBLIC,
 
   // ---- proxied artifacts (list: `?path=`; the rest: the path after the prefix) ----
   [`GET ${ART}/artifacts`]: artifact('read'),
   [`HEAD ${ART}/artifacts`]: artifact('read'),
-  [`GET ${ART}/artifacts/{artifact_path+}`]: artifact('read'),
-  [`HEAD ${ART}/artifacts/{artifact_path+}`]: artifact('read'),
-  [`PUT ${ART}/artifacts/{artifact_path+}`]: artifact('update'),
+  [`GET ${ART}/artifacts/{path+}`]: artifact('read'),
+  [`HEAD ${ART}/artifacts/{path+}`]: artifact('read'),
+  [`PUT ${ART}/artifacts/{path*}`]: artifact('update'),
   // A delete removes a subtree: MLflow asks for manage.
-  [`DELETE ${ART}/artifacts/{artifact_path+}`]: artifact('manage'),
-  [`POST ${ART}/mpu/create/{artifact_path+}`]: artifact('update'),
-  [`POST ${ART}/mpu/complete/{artifact_path+}`]: artifact('update'),
-  [`POST ${ART}/mpu/abort/{artifact_path+}`]: artifact('update'),
-  [`GET ${ART}/presigned/{artifact_path+}`]: artifact('read'),
+  [`DELETE ${ART}/artifacts/{path+}`]: artifact('manage'),
+  [`POST ${ART}/mpu/create/{path+}`]: artifact('update'),
+  [`POST ${ART}/mpu/complete/{path+}`]: artifact('update'),
+  [`POST ${ART}/mpu/abort/{path+}`]: artifact('update'),
+  [`GET ${ART}/presigned/{path+}`]: artifact('read'),
 
   // ---- flowreg's native API: a publish creates a version (and the model if it is new) ----
+  // A publish to a model that does not exist yet creates it: the guard then applies the create
+  // rule below (NATIVE_PUBLISH_NEW_MODEL) and grants the creator MANAGE.
   [`POST ${NATIVE}`]: createVersion('native_name'),
-  [`GET ${NATIVE}/{version}`]: readVersion('native_name'),
-  [`HEAD ${NATIVE}/{version}`]: readVersion('native_name'),
-  [`GET ${NATIVE}/{version}/files`]: readVersion('native_name'),
-  [`GET ${NATIVE}/{version}/files/{path+}`]: readVersion('native_name'),
-  [`HEAD ${NATIVE}/{version}/files/{path+}`]: readVersion('native_name'),
-  [`GET ${NATIVE}/{version}/archive`]: readVersion('native_name'),
-  [`HEAD ${NATIVE}/{version}/archive`]: readVersion('native_name'),
+  [`GET ${NATIVE}/{ref}`]: readVersion('native_name'),
+  [`HEAD ${NATIVE}/{ref}`]: readVersion('native_name'),
+  [`GET ${NATIVE}/{ref}/files`]: readVersion('native_name'),
+  [`HEAD ${NATIVE}/{ref}/files`]: readVersion('native_name'),
+  [`GET ${NATIVE}/{ref}/files/{path+}`]: readVersion('native_name'),
+  [`HEAD ${NATIVE}/{ref}/files/{path+}`]: readVersion('native_name'),
+  [`GET ${NATIVE}/{ref}/archive`]: readVersion('native_name'),
+  [`HEAD ${NATIVE}/{ref}/archive`]: readVersion('native_name'),
 
   // ---- users (MLflow 2.x and 3.x clients) ----
   [`POST 2.0/mlflow/users/create`]: WORKSPACE_ADMIN,
@@ -257,7 +266,13 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RouteRule>> = {
   [`POST flowreg/v1/tokens`]: SELF_OR_ADMIN,
   [`GET flowreg/v1/tokens`]: SELF_OR_ADMIN,
   [`DELETE flowreg/v1/tokens/{token_id}`]: SELF_OR_ADMIN,
+  // A user without a password, for CI: created by whoever may create users.
+  [`POST flowreg/v1/service-accounts`]: WORKSPACE_ADMIN,
 };
+
+/** A native publish that creates its model: the registered-models/create check, then the creator's MANAGE. */
+export const NATIVE_PUBLISH_NEW_MODEL: RouteRule = ROUTE_PERMISSIONS[`POST ${RM}/create`] as RouteRule;
+export const NATIVE_PUBLISH_KEY = `POST ${NATIVE}`;
 
 /** The rule for a route key, or undefined (the edge then refuses: fail closed). */
 export function routePermission(key: string): RouteRule | undefined {

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { LOG_LEVELS, type LogLevel } from '../logger.js';
 import { isS3Uri, parseS3Uri, s3SettingsFromEnv, type S3Settings } from './s3-settings.js';
 import { argTokens } from './argv.js';
+import { authSettingsFrom, type AuthSettings } from './auth.js';
 import { ConfigError } from './config-error.js';
 import { parseStoreUri, type StoreLocation } from './store-uri.js';
 
@@ -37,6 +38,8 @@ export interface ServerConfig {
   readonly logLevel: LogLevel;
   /** PostgreSQL connections per worker process. */
   readonly poolSize: number;
+  /** Set by `--app-name basic-auth`: authentication and permissions on every route. */
+  readonly auth?: AuthSettings;
 }
 
 /** Default cap on a native publish request's body. */
@@ -75,6 +78,7 @@ interface RawFlags {
   maxPublishBytes?: number;
   logLevel?: LogLevel;
   poolSize?: number;
+  appName?: string;
 }
 
 /** Flag names and their environment variables, as `mlflow server` spells them. */
@@ -104,6 +108,7 @@ const FLAGS: Readonly<Record<string, FlagSpec>> = {
   // MLflow reads MLFLOW_LOGGING_LEVEL for its own logger (mlflow/utils/logging_utils.py).
   '--log-level': { key: 'logLevel', kind: 'level', env: ['FLOWREG_LOG_LEVEL', 'MLFLOW_LOGGING_LEVEL'] },
   '--db-pool-size': { key: 'poolSize', kind: 'int', env: 'FLOWREG_DB_POOL_SIZE' },
+  '--app-name': { key: 'appName', kind: 'string' },
 };
 
 /** Accepted for compatibility with `mlflow server` command lines; they take a value we ignore. */
@@ -112,7 +117,6 @@ const IGNORED_WITH_VALUE = new Set([
   '--uvicorn-opts',
   '--waitress-opts',
   '--expose-prometheus',
-  '--app-name',
   '--allowed-hosts',
   '--cors-allowed-origins',
   '--x-frame-options',
@@ -226,7 +230,10 @@ export function loadServerConfig(
   const poolSize = raw.poolSize ?? defaultPoolSize(cores, workers);
   if (poolSize < 1 || poolSize > 1000) throw new ConfigError(`--db-pool-size: expected 1 to 1000, got ${poolSize}`);
 
+  const auth = authSettingsFrom(raw.appName, env);
+
   return deepFreeze({
+    ...(auth ? { auth } : {}),
     backendStore,
     registryStore,
     defaultArtifactRoot,

@@ -13,7 +13,9 @@ import { type RequestMessage } from '../protocol/request-message.js';
 import { logs, type Logger, type LogLevel } from '../logger.js';
 import { errorDetail, toMlflowError, writeDisabled, writeError } from './error-writer.js';
 import { sendJson } from './json.js';
-import { pathParamsOf, type RouteTable } from './router.js';
+import { AccessGuard, messageFacts, streamFacts } from './access-guard.js';
+import { pathParamsOf, type LookupResult, type RouteTable } from './router.js';
+import { filteredSearch } from './search-filter.js';
 
 /** After answering an error early, at most this much more of the body is read (and discarded) before the connection is closed. */
 const DRAIN_LIMIT = 64 * 1024 * 1024;
@@ -57,11 +59,18 @@ function answer(req: IncomingMessage, res: Response, e: MlflowError): number {
   return status;
 }
 
+/** The route table, and the access guard when authentication is on (http/routes.ts builds both). */
+export type GuardedRouteTable = RouteTable & { readonly guard?: AccessGuard };
+
 export class Dispatcher {
+  private readonly guard: AccessGuard | undefined;
+
   constructor(
-    private readonly routes: RouteTable,
+    private readonly routes: GuardedRouteTable,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.guard = routes.guard;
+  }
 
   /** Express calls this for every request under the static prefix. */
   readonly handle = (req: Request, res: Response): void => {
@@ -91,6 +100,8 @@ export class Dispatcher {
   /** Runs the route; returns the status it answered. */
   private async run(req: Request, res: Response): Promise<number> {
     const found = this.routes.lookup(req.method, req.path);
+    // With authentication off this is the whole cost of access control: one test.
+    if (this.guard) return this.runGuarded(req, res, found, this.guard);
     if (!found) throw new MlflowError('ENDPOINT_NOT_FOUND', `No API endpoint ${req.method} ${req.path}`);
     if ('methodNotAllowed' in found) throw new MlflowError('ENDPOINT_NOT_FOUND', `${req.path} does not accept ${req.method}`);
     const { route } = found;
@@ -110,6 +121,51 @@ export class Dispatcher {
       pathParams,
       message: () => (message ??= readRequestMessage(req, req.query as Record<string, unknown>)),
     });
+    if (!res.headersSent) sendJson(res, 200, body);
+    return res.statusCode;
+  }
+
+  /**
+   * With authentication on: authenticate → decode → authorize → handler → after-hooks. Only a
+   * route whose rule is `public` (/health, /version, server-info) skips the first; an unknown
+   * path asks for credentials before it says 404, so it tells a stranger nothing.
+   */
+  private async runGuarded(req: Request, res: Response, found: LookupResult, guard: AccessGuard): Promise<number> {
+    const route = found && !('methodNotAllowed' in found) ? found.route : undefined;
+    const { key, rule } = route ? guard.ruleOf(req.method, route) : { key: '', rule: undefined };
+    const isPublic = rule?.access === 'public';
+    const principal = isPublic ? undefined : await guard.authenticate(req);
+    if (principal) res.locals.principal = principal;
+    if (!found) throw new MlflowError('ENDPOINT_NOT_FOUND', `No API endpoint ${req.method} ${req.path}`);
+    if ('methodNotAllowed' in found) throw new MlflowError('ENDPOINT_NOT_FOUND', `${req.path} does not accept ${req.method}`);
+    if (found.route.disabled) {
+      writeDisabled(req, res, found.route.disabled(`${req.baseUrl}${req.path}`));
+      return 503;
+    }
+    const pathParams = pathParamsOf(found);
+    const target = found.route;
+    if (target.kind === 'stream') {
+      if (!principal) {
+        await target.handler({ req, res, pathParams });
+        return res.statusCode;
+      }
+      const facts = streamFacts(req, pathParams, key);
+      const decision = await guard.authorize(principal, key, rule, facts);
+      await target.handler({ req, res, pathParams });
+      if (res.statusCode < 300) await guard.after(principal, decision, facts, undefined);
+      return res.statusCode;
+    }
+    const message = await readRequestMessage(req, req.query as Record<string, unknown>);
+    const call = (m: RequestMessage) => Promise.resolve(target.handler({ req, res, pathParams, message: () => Promise.resolve(m) }));
+    let body: object;
+    if (!principal) {
+      body = await call(message);
+    } else {
+      const facts = messageFacts(message, pathParams);
+      const decision = await guard.authorize(principal, key, rule, facts);
+      body = decision.rule.access === 'filter' ? await filteredSearch(key, guard.auth.access, principal, message, call) : await call(message);
+      await guard.after(principal, decision, facts, body);
+    }
     if (!res.headersSent) sendJson(res, 200, body);
     return res.statusCode;
   }

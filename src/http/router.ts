@@ -49,7 +49,7 @@ interface RouteOptions {
 export interface RouteDef extends RouteOptions {
   readonly kind?: 'json';
   readonly method: HttpMethod | readonly HttpMethod[];
-  readonly version: '2.0' | '3.0';
+  readonly version: '2.0' | '3.0' | 'flowreg/v1';
   /** Path after `/api/<version>`; `{name}` captures one segment. */
   readonly path: string;
   readonly handler: JsonHandler;
@@ -76,6 +76,8 @@ export type Route = (
 ) &
   RouteOptions & {
     readonly params: readonly { readonly name: string; readonly label: string; readonly encoded: boolean }[];
+    /** The path as registered (`/api/2.0/mlflow/runs/get`, `/api/flowreg/v1/models/{name}/versions`): what access rules are keyed by. */
+    readonly template: string;
   };
 
 export interface RouteMatch {
@@ -133,12 +135,17 @@ export class RouteTable {
         return m[2] === '+' ? '(.+)' : m[2] === '*' ? '(.*)' : '([^/]+)';
       })
       .join('/');
-    const route = { ...target, ...(options.disabled ? { disabled: options.disabled } : {}), params } as Route;
+    const route = { ...target, ...(options.disabled ? { disabled: options.disabled } : {}), params, template: path } as Route;
     if (route.kind === 'json' && params.length === 0) this.jsonPaths.add(path);
     for (const method of methods) {
       if (params.length === 0) this.exact.set(`${method} ${path}`, { route, captures: NO_CAPTURES });
       else this.patterns.push({ method, regex: new RegExp(`^${source}$`), match: { route } });
     }
+  }
+
+  /** `METHOD template` of every registered route (for the test that each has an access rule). */
+  keys(): string[] {
+    return [...this.exact.keys(), ...this.patterns.map((p) => `${p.method} ${p.match.route.template}`)];
   }
 
   lookup(method: string, path: string): LookupResult {

@@ -4,6 +4,8 @@
  * every route below passes through.
  */
 import type { ArtifactStore } from '../artifacts/artifact-store.js';
+import type { AuthServices } from '../auth/auth-services.js';
+import type { ResourceLocator } from '../auth/route-guard.js';
 import type { ServerConfig } from '../config/config.js';
 import type { Logger } from '../logger.js';
 import type { ModelVersions } from '../registry/model-versions.js';
@@ -13,7 +15,12 @@ import type { Experiments } from '../tracking/experiments.js';
 import type { LoggedModels } from '../tracking/logged-models.js';
 import type { Runs } from '../tracking/runs.js';
 import { FLOWREG_VERSION } from '../version.js';
+import { AccessGuard, ruleKey } from './access-guard.js';
 import { artifactRoutes, artifactsOnlyMessage } from './artifacts.js';
+import type { GuardedRouteTable } from './dispatch.js';
+import { roleRoutes } from './handlers/auth-roles.js';
+import { tokenRoutes } from './handlers/auth-tokens.js';
+import { userRoutes } from './handlers/auth-users.js';
 import { experimentRoutes } from './handlers/experiments.js';
 import { loggedModelRoutes } from './handlers/logged-models.js';
 import { modelVersionRoutes } from './handlers/model-versions.js';
@@ -37,6 +44,11 @@ export interface RouteDeps {
   readonly artifacts: ArtifactStore;
   readonly logger: Logger;
   readonly options: RouteOptions;
+  /**
+   * Set when authentication is on (`--app-name basic-auth`): every route then passes the access
+   * guard in the dispatcher, and the user, role, permission and token routes are served.
+   */
+  readonly auth?: AuthServices;
 }
 
 /**
@@ -68,8 +80,36 @@ function offWhenArtifactsOnly(routes: readonly RouteDef[], artifactsOnly: boolea
   );
 }
 
+/** How the guard finds what a request's resource belongs to; a missing resource is undefined (then denied). */
+function locatorOf(deps: RouteDeps): ResourceLocator {
+  const orUndefined = async <T>(get: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await get();
+    } catch {
+      return undefined;
+    }
+  };
+  return {
+    experimentOfRun: async (id) => (await orUndefined(() => deps.runs.info(id)))?.experimentId.toString(),
+    experimentOfLoggedModel: async (id) => (await orUndefined(() => deps.loggedModels.find(id)))?.experimentId.toString(),
+    experimentIdByName: async (name) => (await orUndefined(() => deps.experiments.getByName(name)))?.id.toString(),
+  };
+}
+
+function accessGuard(deps: RouteDeps, auth: AuthServices): AccessGuard {
+  const exists = async (name: string) => {
+    try {
+      await deps.registeredModels.get(name);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  return new AccessGuard(auth, locatorOf(deps), exists);
+}
+
 /** `extraRoutes`: more JSON RPCs, for tests that probe the dispatcher itself. */
-export function buildRoutes(deps: RouteDeps, extraRoutes: readonly RouteDef[] = []): RouteTable {
+export function buildRoutes(deps: RouteDeps, extraRoutes: readonly RouteDef[] = []): GuardedRouteTable {
   const { options, artifacts: store, logger } = deps;
   const lister = options.serveArtifacts ? proxiedArtifactLister(store) : undefined;
   const rpcs: RouteDef[] = [
@@ -81,9 +121,17 @@ export function buildRoutes(deps: RouteDeps, extraRoutes: readonly RouteDef[] = 
     ...loggedModelRoutes(deps.loggedModels, lister),
     ...extraRoutes,
   ];
-  return new RouteTable()
+  const table = new RouteTable()
     .add(probeRoutes())
     .add(nativeRoutes({ ...deps, ...options, store, now: Date.now }))
     .add(artifactRoutes({ store, serveArtifacts: options.serveArtifacts, staticPrefix: options.staticPrefix, logger }))
     .add(offWhenArtifactsOnly(rpcs, options.artifactsOnly));
+  if (!deps.auth) return table;
+  table.add([...userRoutes(deps.auth), ...roleRoutes(deps.auth), ...tokenRoutes(deps.auth)]);
+  return Object.assign(table, { guard: accessGuard(deps, deps.auth) });
+}
+
+/** Every route's access-rule key, for the test that every route has a rule. */
+export function routeKeys(deps: RouteDeps): string[] {
+  return [...new Set(buildRoutes(deps).keys().map((k) => ruleKey(k.slice(0, k.indexOf(' ')), k.slice(k.indexOf(' ') + 1))))];
 }

@@ -13,6 +13,7 @@ import { openServices, type Services } from '../../src/compose.js';
 import { freshDatabase, type BackendName } from './databases.js';
 import type { Logger } from '../../src/logger.js';
 import type { S3Settings } from '../../src/config/s3-settings.js';
+import { FAST_SCRYPT } from './auth.js';
 
 export { backends, type BackendName } from './databases.js';
 
@@ -36,7 +37,14 @@ export interface TestAppOptions {
   readonly s3?: S3Settings;
   /** Body limit of the native publish API (default 10 GiB). */
   readonly maxPublishBytes?: number;
+  /**
+   * Authentication on (`--app-name basic-auth`), with these `[mlflow]` ini values; the admin is
+   * `admin` / TEST_ADMIN_PASSWORD unless given. The password KDF runs at a test cost.
+   */
+  readonly auth?: Readonly<Record<string, string>>;
 }
+
+export const TEST_ADMIN_PASSWORD = 'admin-password-1234';
 
 export async function createTestApp(backend: BackendName = 'sqlite', options: TestAppOptions = {}): Promise<TestApp> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flowreg-test-'));
@@ -56,6 +64,12 @@ export async function createTestApp(backend: BackendName = 'sqlite', options: Te
     poolSize: 4,
     ...(options.staticPrefix ? { staticPrefix: options.staticPrefix } : {}),
     ...(options.maxPublishBytes === undefined ? {} : { maxPublishBytes: options.maxPublishBytes }),
+    ...(options.auth
+      ? {
+          auth: { raw: { admin_username: 'admin', admin_password: TEST_ADMIN_PASSWORD, ...options.auth }, source: 'test' },
+          scrypt: FAST_SCRYPT,
+        }
+      : {}),
   });
   const app = createApp(services.deps);
   return {

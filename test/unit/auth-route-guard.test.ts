@@ -114,14 +114,14 @@ describe('mayCall', () => {
   });
 
   it('judges a proxied artifact by the experiment its path names', async () => {
-    const get = 'GET 2.0/mlflow-artifacts/artifacts/{artifact_path+}';
-    const put = 'PUT 2.0/mlflow-artifacts/artifacts/{artifact_path+}';
+    const get = 'GET 2.0/mlflow-artifacts/artifacts/{path+}';
+    const put = 'PUT 2.0/mlflow-artifacts/artifacts/{path*}';
     expect(await may(alice, get, {}, '1/abc/artifacts/model.pkl')).toBe(true);
     expect(await may(alice, put, {}, '1/abc/artifacts/model.pkl')).toBe(false);
     expect(await may(alice, put, {}, 'loose/file')).toBe(false);
     await grants.create('experiment', '1', 'alice', 'EDIT');
     expect(await may(alice, put, {}, '1/abc/artifacts/model.pkl')).toBe(true);
-    expect(await may(alice, 'DELETE 2.0/mlflow-artifacts/artifacts/{artifact_path+}', {}, '1/abc/artifacts/model.pkl')).toBe(false);
+    expect(await may(alice, 'DELETE 2.0/mlflow-artifacts/artifacts/{path+}', {}, '1/abc/artifacts/model.pkl')).toBe(false);
     expect(await may(admin, put, {}, 'loose/file')).toBe(true);
   });
 

@@ -1,0 +1,220 @@
+"""Authentication and permissions with the real clients: ``mlflow.server.get_app_client("basic-auth")``
+(AuthServiceClient) manages users and grants, and ``MlflowClient`` calls as different users, with
+MLFLOW_TRACKING_USERNAME/PASSWORD (Basic) and MLFLOW_TRACKING_TOKEN (Bearer).
+"""
+
+import os
+import sys
+import types
+import uuid
+from pathlib import Path
+
+import mlflow
+import mlflow.server
+import pytest
+import requests
+from conftest import TARGET, ServerProcess
+from mlflow import MlflowClient
+from mlflow.exceptions import RestException
+
+# The package ``mlflow.server.auth`` is the server's auth app: importing it needs Flask-WTF (the
+# ``mlflow[auth]`` extra) and opens the app's own user database. The client lives in its
+# ``client`` submodule; without the extra installed, load the submodules without the package's
+# ``__init__`` so that ``get_app_client("basic-auth")`` works as it does with the extra.
+try:
+    import flask_wtf  # noqa: F401
+except ImportError:
+    if "mlflow.server.auth" not in sys.modules:
+        _pkg = types.ModuleType("mlflow.server.auth")
+        _pkg.__path__ = [str(Path(mlflow.server.__file__).parent / "auth")]
+        sys.modules["mlflow.server.auth"] = _pkg
+
+ADMIN_PASSWORD = "compat-admin-password-1234"
+PASSWORD = "compat-user-password-1234"
+
+
+@pytest.fixture(scope="module")
+def auth_server(tmp_path_factory):
+    srv = ServerProcess(tmp_path_factory.mktemp(f"{TARGET}-auth"))
+    srv.command += ["--app-name", "basic-auth"]
+    saved = {k: os.environ.get(k) for k in ("MLFLOW_AUTH_ADMIN_PASSWORD", "MLFLOW_FLASK_SERVER_SECRET_KEY")}
+    os.environ["MLFLOW_AUTH_ADMIN_PASSWORD"] = ADMIN_PASSWORD
+    # The reference server's Flask app needs one; flowreg has no session cookie.
+    os.environ["MLFLOW_FLASK_SERVER_SECRET_KEY"] = uuid.uuid4().hex
+    try:
+        srv.start()
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    yield srv
+    problems = srv.stop()
+    if problems:
+        pytest.fail("; ".join(problems) + "\n" + srv.logs(), pytrace=False)
+
+
+def _as(monkeypatch, username=None, password=None, token=None):
+    for k in ("MLFLOW_TRACKING_USERNAME", "MLFLOW_TRACKING_PASSWORD", "MLFLOW_TRACKING_TOKEN"):
+        monkeypatch.delenv(k, raising=False)
+    if username is not None:
+        monkeypatch.setenv("MLFLOW_TRACKING_USERNAME", username)
+        monkeypatch.setenv("MLFLOW_TRACKING_PASSWORD", password)
+    if token is not None:
+        monkeypatch.setenv("MLFLOW_TRACKING_TOKEN", token)
+
+
+@pytest.fixture
+def admin(auth_server, monkeypatch):
+    _as(monkeypatch, "admin", ADMIN_PASSWORD)
+    return mlflow.server.get_app_client("basic-auth", tracking_uri=auth_server.url)
+
+
+@pytest.fixture
+def registry(auth_server):
+    return MlflowClient(tracking_uri=auth_server.url, registry_uri=auth_server.url)
+
+
+def _name(prefix):
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+def _denied(excinfo):
+    assert excinfo.value.error_code == "PERMISSION_DENIED"
+
+
+def test_no_credentials_is_401_with_the_basic_challenge(auth_server):
+    r = requests.get(f"{auth_server.url}/api/2.0/mlflow/registered-models/search", timeout=10)
+    assert r.status_code == 401
+    assert r.headers["WWW-Authenticate"] == 'Basic realm="mlflow"'
+    assert requests.get(f"{auth_server.url}/health", timeout=10).status_code == 200
+
+
+def test_user_lifecycle(admin, auth_server, monkeypatch):
+    name = _name("user")
+    created = admin.create_user(name, PASSWORD)
+    assert created.username == name and not created.is_admin
+    assert admin.get_user(name).username == name
+    admin.update_user_admin(name, True)
+    assert admin.get_user(name).is_admin
+    admin.update_user_password(name, PASSWORD + "-2")
+    _as(monkeypatch, name, PASSWORD + "-2")
+    assert MlflowClient(tracking_uri=auth_server.url).search_experiments() is not None
+    _as(monkeypatch, "admin", ADMIN_PASSWORD)
+    admin.delete_user(name)
+    with pytest.raises(RestException) as excinfo:
+        admin.get_user(name)
+    assert excinfo.value.error_code == "RESOURCE_DOES_NOT_EXIST"
+
+
+def test_a_user_cannot_administer(admin, auth_server, monkeypatch):
+    name = _name("plain")
+    admin.create_user(name, PASSWORD)
+    _as(monkeypatch, name, PASSWORD)
+    client = mlflow.server.get_app_client("basic-auth", tracking_uri=auth_server.url)
+    with pytest.raises(RestException) as excinfo:
+        client.create_user(_name("other"), PASSWORD)
+    _denied(excinfo)
+
+
+def test_registered_model_grants_between_users(admin, registry, monkeypatch):
+    owner, reader = _name("owner"), _name("reader")
+    admin.create_user(owner, PASSWORD)
+    admin.create_user(reader, PASSWORD)
+    model = _name("model")
+
+    _as(monkeypatch, owner, PASSWORD)
+    registry.create_registered_model(model)
+
+    # default_permission READ: the reader reads and may not write.
+    _as(monkeypatch, reader, PASSWORD)
+    assert registry.get_registered_model(model).name == model
+    with pytest.raises(RestException) as excinfo:
+        registry.update_registered_model(model, description="not mine")
+    _denied(excinfo)
+
+    _as(monkeypatch, "admin", ADMIN_PASSWORD)
+    if hasattr(admin, "create_registered_model_permission"):
+        admin.create_registered_model_permission(model, reader, "EDIT")
+        assert admin.get_registered_model_permission(model, reader).permission == "EDIT"
+    else:
+        admin.grant_user_permission(reader, "registered_model", model, "EDIT")
+        assert admin.get_user_permission(reader, "registered_model", model).permission == "EDIT"
+
+    _as(monkeypatch, reader, PASSWORD)
+    registry.update_registered_model(model, description="edited")
+    with pytest.raises(RestException) as excinfo:
+        registry.delete_registered_model(model)
+    _denied(excinfo)
+
+
+def test_experiment_grants(admin, registry, monkeypatch):
+    owner, other = _name("expowner"), _name("expother")
+    admin.create_user(owner, PASSWORD)
+    admin.create_user(other, PASSWORD)
+    _as(monkeypatch, owner, PASSWORD)
+    experiment_id = registry.create_experiment(_name("exp"))
+    _as(monkeypatch, other, PASSWORD)
+    with pytest.raises(RestException) as excinfo:
+        registry.set_experiment_tag(experiment_id, "k", "v")
+    _denied(excinfo)
+    _as(monkeypatch, "admin", ADMIN_PASSWORD)
+    if hasattr(admin, "create_experiment_permission"):
+        admin.create_experiment_permission(experiment_id, other, "EDIT")
+        assert admin.get_experiment_permission(experiment_id, other).permission == "EDIT"
+        admin.update_experiment_permission(experiment_id, other, "MANAGE")
+    else:
+        admin.grant_user_permission(other, "experiment", experiment_id, "MANAGE")
+    _as(monkeypatch, other, PASSWORD)
+    registry.set_experiment_tag(experiment_id, "k", "v")
+    _as(monkeypatch, "admin", ADMIN_PASSWORD)
+    if hasattr(admin, "delete_experiment_permission"):
+        admin.delete_experiment_permission(experiment_id, other)
+    else:
+        admin.revoke_user_permission(other, "experiment", experiment_id)
+    _as(monkeypatch, other, PASSWORD)
+    with pytest.raises(RestException) as excinfo:
+        registry.set_experiment_tag(experiment_id, "k", "v2")
+    _denied(excinfo)
+
+
+@pytest.mark.deviation  # API tokens are flowreg's own; MLflow does not validate bearer tokens.
+def test_an_api_token_signs_in_as_its_user(admin, auth_server, registry, monkeypatch):
+    name = _name("tokenuser")
+    admin.create_user(name, PASSWORD)
+    created = requests.post(
+        f"{auth_server.url}/api/flowreg/v1/tokens", json={"name": "ci"}, auth=(name, PASSWORD), timeout=10
+    )
+    assert created.status_code == 200, created.text
+    _as(monkeypatch, token=created.json()["secret"])
+    model = _name("tokenmodel")
+    registry.create_registered_model(model)
+    _as(monkeypatch, token="flowreg_" + "A" * 43)
+    with pytest.raises(Exception):
+        registry.get_registered_model(model)
+
+
+@pytest.mark.mlflow3
+def test_roles_grant_what_they_hold(admin, registry, monkeypatch):
+    if not hasattr(admin, "create_role"):
+        pytest.skip("this client has no role API")
+    member = _name("member")
+    admin.create_user(member, PASSWORD)
+    model = _name("rolemodel")
+    _as(monkeypatch, "admin", ADMIN_PASSWORD)
+    registry.create_registered_model(model)
+    role = admin.create_role("default", _name("editors"))
+    permission = admin.add_role_permission(role.id, "registered_model", "*", "EDIT")
+    assert permission.permission == "EDIT"
+    assert [p.permission for p in admin.list_role_permissions(role.id)] == ["EDIT"]
+    admin.assign_role(member, role.id)
+    assert [r.id for r in admin.list_user_roles(member)] == [role.id]
+    _as(monkeypatch, member, PASSWORD)
+    registry.update_registered_model(model, description="through the role")
+    _as(monkeypatch, "admin", ADMIN_PASSWORD)
+    admin.unassign_role(member, role.id)
+    _as(monkeypatch, member, PASSWORD)
+    with pytest.raises(RestException) as excinfo:
+        registry.update_registered_model(model, description="no longer")
+    _denied(excinfo)
