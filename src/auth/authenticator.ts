@@ -104,8 +104,9 @@ export class Authenticator {
   }
 
   private async check(credentials: Credentials, key: string): Promise<Principal | undefined> {
-    if (credentials.scheme === 'bearer' && this.deps.oidc && looksLikeJwt(credentials.token)) return this.checkJwt(this.deps.oidc, credentials.token, key);
     if (credentials.scheme === 'bearer') {
+      // A JWT is never an API token (`flowreg_…` has no dot): with OIDC on, the issuer decides.
+      if (this.deps.oidc && looksLikeJwt(credentials.token)) return this.checkJwt(this.deps.oidc, credentials.token, key);
       const result = await this.deps.tokens.verify(credentials.token);
       if (!result.ok) {
         this.deps.logger('debug', `bearer token refused: ${result.reason}`);

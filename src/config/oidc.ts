@@ -121,3 +121,11 @@ export function oidcSettingsFrom(env: NodeJS.ProcessEnv, flags: OidcFlags = {}):
     clockToleranceSeconds,
   });
 }
+
+/**
+ * OIDC signs callers in; without authentication on (`--app-name basic-auth`) nothing would check
+ * what they may do, so OIDC settings on a server without it refuse start-up rather than being ignored.
+ */
+export function checkOidcNeedsAuth(settings: OidcSettings | undefined, authEnabled: boolean): void {
+  if (settings && !authEnabled) throw new ConfigError(`${OIDC_ENV.issuer} is set but authentication is off: add --app-name basic-auth, or unset the FLOWREG_OIDC_* variables`);
+}

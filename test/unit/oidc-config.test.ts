@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/config-error.js';
-import { oidcSettingsFrom } from '../../src/config/oidc.js';
+import { checkOidcNeedsAuth, oidcSettingsFrom } from '../../src/config/oidc.js';
 
 const ISSUER = 'https://idp.example.com/realms/ml';
 
@@ -66,5 +66,12 @@ describe('oidcSettingsFrom', () => {
   ])('refuses %s', (_name, env, message) => {
     expect(() => oidcSettingsFrom(env)).toThrow(ConfigError);
     expect(() => oidcSettingsFrom(env)).toThrow(message);
+  });
+
+  it('refuses OIDC settings on a server without authentication', () => {
+    const settings = oidcSettingsFrom({ FLOWREG_OIDC_ISSUER: ISSUER, FLOWREG_OIDC_AUDIENCE: 'flowreg' });
+    expect(() => checkOidcNeedsAuth(settings, false)).toThrow(/authentication is off/);
+    expect(() => checkOidcNeedsAuth(settings, true)).not.toThrow();
+    expect(() => checkOidcNeedsAuth(undefined, false)).not.toThrow();
   });
 });
