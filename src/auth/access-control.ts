@@ -2,11 +2,16 @@
  * "May U do A on R?": loads the caller's grants (their own and their roles', one store
  * transaction) and answers with the pure rules of requirements.ts. `default_permission` speaks
  * where no grant does.
+ *
+ * A caller signed in with an OIDC token also holds, for that request, the grants of each role named
+ * like one of the token's groups, folded with the rest exactly as an assigned role's are (so a
+ * group role's DENY vetoes too).
  */
 import type { AuthStore, GrantRecord } from '../store/auth-store.js';
 import type { Principal } from './authenticator.js';
 import { getPermission, isPermissionName, type Permission, type PermissionName, type ResourceType } from './permissions.js';
 import { actionMet, authorize, isWorkspaceAdminGrant, resolvePermission, type Action, type GrantRow, type Requirement, type Subject } from './requirements.js';
+import { RESERVED_ROLE_PREFIX } from './roles.js';
 
 export interface AccessControlOptions {
   /** MLflow's `default_permission` (basic_auth.ini), READ unless configured. */
@@ -18,6 +23,11 @@ function grantRows(records: readonly GrantRecord[]): GrantRow[] {
   // A row with a level this version does not know grants nothing (fail closed).
   for (const r of records) if (isPermissionName(r.permission)) rows.push({ resourceType: r.resourceType, resourcePattern: r.resourcePattern, permission: r.permission });
   return rows;
+}
+
+/** The roles a caller's groups name; a group can never name a per-user role (`__user_<id>__`). */
+function groupRoles(principal: Principal): readonly string[] {
+  return (principal.groups ?? []).filter((g) => !g.startsWith(RESERVED_ROLE_PREFIX));
 }
 
 function typesOf(requirements: readonly Requirement[]): ResourceType[] {
@@ -42,7 +52,7 @@ export class AccessControl {
   /** The caller with the grants of the given types; an admin's grants are not loaded (they bypass). */
   async subject(principal: Principal, types: readonly ResourceType[]): Promise<Subject> {
     if (principal.isAdmin) return { isAdmin: true, grants: [] };
-    return { isAdmin: false, grants: grantRows(await this.store.listGrants(principal.userId, types)) };
+    return { isAdmin: false, grants: grantRows(await this.store.listGrants(principal.userId, types, groupRoles(principal))) };
   }
 
   /** True when every requirement is met (auth/__init__.py: authorize). */
@@ -88,8 +98,10 @@ export class AccessControl {
     return (await this.subject(principal, ['workspace'])).grants.some(isWorkspaceAdminGrant);
   }
 
-  /** Admin, or assigned any role: may view roles (validate_can_view_roles). */
+  /** Admin, or assigned any role (or a group naming one): may view roles (validate_can_view_roles). */
   async holdsAnyRole(principal: Principal): Promise<boolean> {
-    return principal.isAdmin || (await this.store.listUserRoles(principal.userId)).length > 0;
+    if (principal.isAdmin || (await this.store.listUserRoles(principal.userId)).length > 0) return true;
+    const groups = new Set(groupRoles(principal));
+    return groups.size > 0 && (await this.store.listRoles()).some((role) => groups.has(role.name));
   }
 }

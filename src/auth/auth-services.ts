@@ -14,6 +14,7 @@ import type { AuthConfig } from './auth-config.js';
 import { Authenticator, type Principal } from './authenticator.js';
 import { bootstrapAdmin } from './bootstrap.js';
 import { CredentialCache } from './credential-cache.js';
+import type { OidcVerifier } from './oidc-verifier.js';
 import type { ScryptParams } from './passwords.js';
 import { ResourceGrants } from './resource-grants.js';
 import { Roles } from './roles.js';
@@ -38,6 +39,8 @@ export interface AuthServicesDeps {
   readonly logger: Logger;
   /** Tests lower the KDF cost; production keeps the default. */
   readonly scrypt?: ScryptParams;
+  /** Present when OIDC is configured: Bearer JWTs of the issuer sign in too. */
+  readonly oidc?: OidcVerifier;
 }
 
 export function createAuthServices(deps: AuthServicesDeps): AuthServices {
@@ -47,7 +50,7 @@ export function createAuthServices(deps: AuthServicesDeps): AuthServices {
   const tokens = new ApiTokens(store, deps.clock, forget);
   const scrypt = deps.scrypt === undefined ? {} : { scrypt: deps.scrypt };
   return {
-    authenticator: new Authenticator({ store, tokens, cache, logger: deps.logger, ...scrypt }),
+    authenticator: new Authenticator({ store, tokens, cache, logger: deps.logger, ...scrypt, ...(deps.oidc ? { oidc: deps.oidc } : {}) }),
     access: new AccessControl(store, { defaultPermission: deps.config.defaultPermission }),
     users: new UserAccounts({ store, clock: deps.clock, onUserChanged: forget, ...scrypt }),
     tokens,

@@ -1,12 +1,15 @@
 /**
  * Who is calling: checks the credentials MLflow clients send (`Authorization: Basic` from
  * MLFLOW_TRACKING_USERNAME/PASSWORD, `Authorization: Bearer` from MLFLOW_TRACKING_TOKEN, here an
- * API token) against the users in the backend store, through the verified-credential cache.
+ * API token, or with OIDC configured a JWT of the issuer) against the users in the backend store,
+ * through the verified-credential cache.
  */
 import type { Logger } from '../logger.js';
 import type { AuthStore, User } from '../store/auth-store.js';
 import type { ApiTokens } from './api-tokens.js';
 import { credentialKey, CredentialCache } from './credential-cache.js';
+import { provisionOidcUser } from './oidc-users.js';
+import { looksLikeJwt, type OidcVerifier } from './oidc-verifier.js';
 import { DEFAULT_SCRYPT, hashPassword, verifyPassword, type ScryptParams } from './passwords.js';
 
 /** The authenticated caller, as the authorizer and the handlers see them. */
@@ -17,6 +20,11 @@ export interface Principal {
   readonly isServiceAccount: boolean;
   /** Set when the caller signed in with an API token. */
   readonly tokenId?: number;
+  /**
+   * The groups an OIDC token lists: each names the role of the same name, whose grants the caller
+   * holds for this request as if the role were assigned to them (access-control.ts).
+   */
+  readonly groups?: readonly string[];
 }
 
 export type Credentials =
@@ -65,6 +73,8 @@ export interface AuthenticatorDeps {
   readonly logger: Logger;
   /** The KDF cost of the stand-in hash checked for an unknown user: the one users' hashes have. */
   readonly scrypt?: ScryptParams;
+  /** With OIDC configured, a Bearer value that is a JWT is checked against the issuer. */
+  readonly oidc?: OidcVerifier;
 }
 
 export class Authenticator {
@@ -95,6 +105,8 @@ export class Authenticator {
 
   private async check(credentials: Credentials, key: string): Promise<Principal | undefined> {
     if (credentials.scheme === 'bearer') {
+      // A JWT is never an API token (`flowreg_…` has no dot): with OIDC on, the issuer decides.
+      if (this.deps.oidc && looksLikeJwt(credentials.token)) return this.checkJwt(this.deps.oidc, credentials.token, key);
       const result = await this.deps.tokens.verify(credentials.token);
       if (!result.ok) {
         this.deps.logger('debug', `bearer token refused: ${result.reason}`);
@@ -122,6 +134,32 @@ export class Authenticator {
     }
     const principal = principalOf(user);
     this.deps.cache.set(key, principal.username, principal);
+    return principal;
+  }
+
+  /**
+   * A JWT of the configured issuer: its user, created on first sight; admin while the token lists
+   * the admin group; remembered until the token's `exp` at the latest. An unreachable issuer
+   * throws StoreUnavailable (503), never a refusal.
+   */
+  private async checkJwt(oidc: OidcVerifier, token: string, key: string): Promise<Principal | undefined> {
+    const result = await oidc.verify(token);
+    if (!result.ok) {
+      this.deps.logger('debug', `OIDC token refused: ${result.reason}`);
+      return undefined;
+    }
+    const { identity } = result;
+    const found = await provisionOidcUser(this.deps.store, identity.username, oidc.now(), this.deps.logger);
+    if (!found.ok) {
+      this.deps.logger('warn', `OIDC token refused: ${found.reason}`);
+      return undefined;
+    }
+    const principal: Principal = {
+      ...principalOf(found.user),
+      isAdmin: found.user.isAdmin || identity.inAdminGroup,
+      groups: identity.groups,
+    };
+    this.deps.cache.set(key, principal.username, principal, identity.expiresAt);
     return principal;
   }
 }

@@ -11,11 +11,11 @@ import { validateGrant, validatePattern, WORKSPACE } from './permissions.js';
 import { onConflict } from './store-conflict.js';
 
 /** Held for MLflow's per-user roles (`__user_<id>__`); refused for a role a user creates or renames. */
-const RESERVED_PREFIX = '__user_';
+export const RESERVED_ROLE_PREFIX = '__user_';
 
 function checkName(name: unknown): asserts name is string {
   if (typeof name !== 'string' || name.trim() === '') throw invalidParameter('Role name cannot be empty.');
-  if (name.startsWith(RESERVED_PREFIX)) {
+  if (name.startsWith(RESERVED_ROLE_PREFIX)) {
     throw invalidParameter(
       `Role name '${name}' uses the reserved '__user_' prefix, which is held for the per-user permission representation. Choose a different name.`,
     );

@@ -132,6 +132,9 @@ export interface AuthStore {
   listRoleUsers(roleId: number): Promise<RoleAssignment[]>;
 
   // ---- resolution ----
-  /** The user's own grants and those of every role assigned to them, of the given types. */
-  listGrants(userId: number, resourceTypes: readonly string[]): Promise<GrantRecord[]>;
+  /**
+   * The user's own grants and those of every role assigned to them, of the given types; with
+   * `roleNames`, also those of the roles so named (the groups of an OIDC token).
+   */
+  listGrants(userId: number, resourceTypes: readonly string[], roleNames?: readonly string[]): Promise<GrantRecord[]>;
 }

@@ -107,7 +107,7 @@ export abstract class SqlAuthGrants extends SqlAuthRoles {
 
   // ---- resolution ----
 
-  listGrants(userId: number, resourceTypes: readonly string[]): Promise<GrantRecord[]> {
+  listGrants(userId: number, resourceTypes: readonly string[], roleNames: readonly string[] = []): Promise<GrantRecord[]> {
     // One statement (a consistent snapshot): the user's own grants and their roles' grants. The
     // workspace slot is always loaded: a (workspace, *, MANAGE) grant decides everything.
     const types = [...new Set([...resourceTypes, 'workspace'])];
@@ -118,6 +118,16 @@ export abstract class SqlAuthGrants extends SqlAuthRoles {
         .select(['p.resource_type', 'p.resource_pattern', 'p.permission'])
         .where('a.user_id', '=', userId)
         .where('p.resource_type', 'in', types);
+      if (roleNames.length > 0) {
+        q = q.unionAll(
+          db
+            .selectFrom('role_permissions as p')
+            .innerJoin('roles as r', 'r.id', 'p.role_id')
+            .select(['p.resource_type', 'p.resource_pattern', 'p.permission'])
+            .where('r.name', 'in', [...roleNames])
+            .where('p.resource_type', 'in', types),
+        );
+      }
       if (types.includes('experiment')) {
         q = q.unionAll(
           db
