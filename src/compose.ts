@@ -4,6 +4,7 @@
  */
 import { authConfigFrom } from './auth/auth-config.js';
 import { createAuthServices, type AuthServices } from './auth/auth-services.js';
+import { OidcVerifier } from './auth/oidc-verifier.js';
 import type { ScryptParams } from './auth/passwords.js';
 import type { ServerConfig } from './config/config.js';
 import type { StoreLocation } from './config/store-uri.js';
@@ -39,7 +40,7 @@ export type ServiceConfig = Pick<
   ServerConfig,
   'backendStore' | 'defaultArtifactRoot' | 'artifactsDestination' | 's3' | 'serveArtifacts' | 'artifactsOnly'
 > &
-  Partial<Pick<ServerConfig, 'registryStore' | 'staticPrefix' | 'maxPublishBytes' | 'poolSize' | 'auth'>> & {
+  Partial<Pick<ServerConfig, 'registryStore' | 'staticPrefix' | 'maxPublishBytes' | 'poolSize' | 'auth' | 'oidc'>> & {
     readonly logger: Logger;
     /** Tests lower the password KDF's cost; production keeps the default. */
     readonly scrypt?: ScryptParams;
@@ -59,6 +60,7 @@ async function openAuth(config: ServiceConfig, tracking: SqlDatabase): Promise<A
     clock: Date.now,
     logger: config.logger,
     ...(config.scrypt ? { scrypt: config.scrypt } : {}),
+    ...(config.oidc ? { oidc: new OidcVerifier(config.oidc, { clock: Date.now, logger: config.logger }) } : {}),
   });
   await auth.bootstrap();
   return auth;

@@ -9,6 +9,7 @@ import { LOG_LEVELS, type LogLevel } from '../logger.js';
 import { isS3Uri, parseS3Uri, s3SettingsFromEnv, type S3Settings } from './s3-settings.js';
 import { argTokens } from './argv.js';
 import { authSettingsFrom, type AuthSettings } from './auth.js';
+import { checkOidcNeedsAuth, oidcSettingsFrom, type OidcSettings } from './oidc.js';
 import { ConfigError } from './config-error.js';
 import { parseStoreUri, type StoreLocation } from './store-uri.js';
 
@@ -40,6 +41,8 @@ export interface ServerConfig {
   readonly poolSize: number;
   /** Set by `--app-name basic-auth`: authentication and permissions on every route. */
   readonly auth?: AuthSettings;
+  /** FLOWREG_OIDC_*: Bearer JWTs of this issuer are accepted too (only with authentication on). */
+  readonly oidc?: OidcSettings;
 }
 
 /** Default cap on a native publish request's body. */
@@ -231,9 +234,12 @@ export function loadServerConfig(
   if (poolSize < 1 || poolSize > 1000) throw new ConfigError(`--db-pool-size: expected 1 to 1000, got ${poolSize}`);
 
   const auth = authSettingsFrom(raw.appName, env);
+  const oidc = oidcSettingsFrom(env);
+  checkOidcNeedsAuth(oidc, auth !== undefined);
 
   return deepFreeze({
     ...(auth ? { auth } : {}),
+    ...(oidc ? { oidc } : {}),
     backendStore,
     registryStore,
     defaultArtifactRoot,
