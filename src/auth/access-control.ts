@@ -1,7 +1,12 @@
 /**
  * "May U do A on R?": loads the caller's grants (their own and their roles', one store
- * transaction) and answers with the pure rules of requirements.ts. `default_permission` speaks
+ * statement) and answers with the pure rules of requirements.ts. `default_permission` speaks
  * where no grant does.
+ *
+ * A caller's grants are remembered for the credential cache's TTL (`auth_cache_ttl_seconds`), so
+ * a read costs no grants query on the hot path. As with credentials, the TTL bounds staleness
+ * across replicas; on the replica that changes a grant or a role, `forgetGrants` applies it at
+ * once. MLflow reads grants on every request; a TTL of 0 restores that.
  *
  * A caller signed in with an OIDC token also holds, for that request, the grants of each role named
  * like one of the token's groups, folded with the rest exactly as an assigned role's are (so a
@@ -9,6 +14,7 @@
  */
 import type { AuthStore, GrantRecord } from '../store/auth-store.js';
 import type { Principal } from './authenticator.js';
+import type { CredentialCache } from './credential-cache.js';
 import { getPermission, isPermissionName, type Permission, type PermissionName, type ResourceType } from './permissions.js';
 import { actionMet, authorize, isWorkspaceAdminGrant, resolvePermission, type Action, type GrantRow, type Requirement, type Subject } from './requirements.js';
 import { RESERVED_ROLE_PREFIX } from './roles.js';
@@ -16,6 +22,8 @@ import { RESERVED_ROLE_PREFIX } from './roles.js';
 export interface AccessControlOptions {
   /** MLflow's `default_permission` (basic_auth.ini), READ unless configured. */
   readonly defaultPermission: PermissionName;
+  /** Remembers each caller's grants by user, resource types and groups; absent: no caching. */
+  readonly grantsCache?: CredentialCache<readonly GrantRow[]>;
 }
 
 function grantRows(records: readonly GrantRecord[]): GrantRow[] {
@@ -52,7 +60,20 @@ export class AccessControl {
   /** The caller with the grants of the given types; an admin's grants are not loaded (they bypass). */
   async subject(principal: Principal, types: readonly ResourceType[]): Promise<Subject> {
     if (principal.isAdmin) return { isAdmin: true, grants: [] };
-    return { isAdmin: false, grants: grantRows(await this.store.listGrants(principal.userId, types, groupRoles(principal))) };
+    const groups = groupRoles(principal);
+    const cache = this.options.grantsCache;
+    const key = cache && `${principal.userId}\u0000${types.join(',')}\u0000${groups.join('\u0000')}`;
+    let grants = key === undefined ? undefined : cache?.get(key);
+    if (!grants) {
+      grants = grantRows(await this.store.listGrants(principal.userId, types, groups));
+      if (key !== undefined) cache?.set(key, principal.username, grants);
+    }
+    return { isAdmin: false, grants };
+  }
+
+  /** After a grant or role changed on this replica: every caller's grants are read again. */
+  forgetGrants(): void {
+    this.options.grantsCache?.clear();
   }
 
   /** True when every requirement is met (auth/__init__.py: authorize). */

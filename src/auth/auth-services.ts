@@ -14,6 +14,7 @@ import type { AuthConfig } from './auth-config.js';
 import { Authenticator, type Principal } from './authenticator.js';
 import { bootstrapAdmin } from './bootstrap.js';
 import { CredentialCache } from './credential-cache.js';
+import type { GrantRow } from './requirements.js';
 import type { OidcVerifier } from './oidc-verifier.js';
 import type { ScryptParams } from './passwords.js';
 import { ResourceGrants } from './resource-grants.js';
@@ -49,13 +50,28 @@ export function createAuthServices(deps: AuthServicesDeps): AuthServices {
   const forget = (username: string) => cache.dropUser(username);
   const tokens = new ApiTokens(store, deps.clock, forget);
   const scrypt = deps.scrypt === undefined ? {} : { scrypt: deps.scrypt };
+  const grantsCache = new CredentialCache<readonly GrantRow[]>({
+    ttlMs: deps.config.credentialCacheTtlMs,
+    maxSize: deps.config.credentialCacheMaxSize,
+    clock: deps.clock,
+  });
+  const access = new AccessControl(store, { defaultPermission: deps.config.defaultPermission, grantsCache });
+  const grantsChanged = () => access.forgetGrants();
   return {
     authenticator: new Authenticator({ store, tokens, cache, logger: deps.logger, ...scrypt, ...(deps.oidc ? { oidc: deps.oidc } : {}) }),
-    access: new AccessControl(store, { defaultPermission: deps.config.defaultPermission }),
-    users: new UserAccounts({ store, clock: deps.clock, onUserChanged: forget, ...scrypt }),
+    access,
+    users: new UserAccounts({
+      store,
+      clock: deps.clock,
+      onUserChanged: (username) => {
+        forget(username);
+        grantsChanged();
+      },
+      ...scrypt,
+    }),
     tokens,
-    grants: new ResourceGrants(store),
-    roles: new Roles(store),
+    grants: new ResourceGrants(store, grantsChanged),
+    roles: new Roles(store, grantsChanged),
     bootstrap: () => bootstrapAdmin(deps.config, { store, now: deps.clock(), logger: deps.logger, ...scrypt }),
   };
 }

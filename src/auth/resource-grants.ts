@@ -30,7 +30,11 @@ const missing = (type: UserGrantType, id: string, username: string) =>
     : notFound(`Registered model permission with workspace=${WORKSPACE}, name=${id} and username=${username} not found`);
 
 export class ResourceGrants {
-  constructor(private readonly store: AuthStore) {}
+  /** `changed` runs after every change of a grant (the access control's grants cache forgets). */
+  constructor(
+    private readonly store: AuthStore,
+    private readonly changed: () => void = () => undefined,
+  ) {}
 
   private async user(username: string): Promise<User> {
     const user = await this.store.getUser(username);
@@ -43,6 +47,7 @@ export class ResourceGrants {
     const user = await this.user(username);
     const grant: UserGrant = { resourceType: type, resourceId, userId: user.id, permission };
     await onConflict(this.store.createUserGrant(grant), () => duplicate(type, resourceId, username));
+    this.changed();
     return grant;
   }
 
@@ -62,12 +67,14 @@ export class ResourceGrants {
     const user = await this.user(username);
     const grant: UserGrant = { resourceType: type, resourceId, userId: user.id, permission };
     if (!(await this.store.updateUserGrant(grant))) throw missing(type, resourceId, username);
+    this.changed();
     return grant;
   }
 
   async delete(type: UserGrantType, resourceId: string, username: string): Promise<void> {
     const user = await this.user(username);
     if (!(await this.store.deleteUserGrant(type, resourceId, user.id))) throw missing(type, resourceId, username);
+    this.changed();
   }
 
   /**
@@ -83,15 +90,18 @@ export class ResourceGrants {
       if (!(err instanceof StoreConflict)) throw err;
       await this.store.updateUserGrant(grant);
     }
+    this.changed();
   }
 
   /** After a registered model is renamed (auth/__init__.py: rename_registered_model_permission). */
-  renamed(type: UserGrantType, from: string, to: string): Promise<void> {
-    return this.store.renameResourceGrants(type, from, to);
+  async renamed(type: UserGrantType, from: string, to: string): Promise<void> {
+    await this.store.renameResourceGrants(type, from, to);
+    this.changed();
   }
 
   /** After a resource is deleted, so that a new one of that name inherits nothing (delete_can_manage_registered_model_permission). */
-  deleted(type: UserGrantType, resourceId: string): Promise<void> {
-    return this.store.deleteResourceGrants(type, resourceId);
+  async deleted(type: UserGrantType, resourceId: string): Promise<void> {
+    await this.store.deleteResourceGrants(type, resourceId);
+    this.changed();
   }
 }

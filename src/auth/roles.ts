@@ -23,11 +23,22 @@ function checkName(name: unknown): asserts name is string {
 }
 
 export class Roles {
-  constructor(private readonly store: AuthStore) {}
+  /** `changed` runs after every change that can move a grant (the access control's grants cache forgets). */
+  constructor(
+    private readonly store: AuthStore,
+    private readonly changed: () => void = () => undefined,
+  ) {}
+
+  private after<T>(value: T): T {
+    this.changed();
+    return value;
+  }
 
   async create(name: string, description: string | null = null): Promise<Role> {
     checkName(name);
-    return onConflict(this.store.createRole({ name, description }), () => alreadyExists(`Role (name=${name}, workspace=${WORKSPACE}) already exists.`));
+    return this.after(
+      await onConflict(this.store.createRole({ name, description }), () => alreadyExists(`Role (name=${name}, workspace=${WORKSPACE}) already exists.`)),
+    );
   }
 
   async get(id: number): Promise<Role> {
@@ -52,20 +63,23 @@ export class Roles {
       alreadyExists(`Role (name=${change.name}, workspace=${WORKSPACE}) already exists.`),
     );
     if (!role) throw notFound(`Role with id=${id} not found`);
-    return role;
+    return this.after(role);
   }
 
   async delete(id: number): Promise<void> {
     if (!(await this.store.deleteRole(id))) throw notFound(`Role with id=${id} not found`);
+    this.changed();
   }
 
   async addPermission(roleId: number, resourceType: string, resourcePattern: string, permission: string): Promise<RolePermission> {
     validatePattern(resourcePattern, resourceType);
     validateGrant(permission, resourceType);
     await this.get(roleId);
-    return onConflict(this.store.addRolePermission({ roleId, resourceType, resourcePattern, permission }), () =>
-      alreadyExists(
-        `Role permission (role_id=${roleId}, resource_type=${resourceType}, resource_pattern=${resourcePattern}) already exists.`,
+    return this.after(
+      await onConflict(this.store.addRolePermission({ roleId, resourceType, resourcePattern, permission }), () =>
+        alreadyExists(
+          `Role permission (role_id=${roleId}, resource_type=${resourceType}, resource_pattern=${resourcePattern}) already exists.`,
+        ),
       ),
     );
   }
@@ -86,23 +100,27 @@ export class Roles {
     validateGrant(permission, existing.resourceType);
     const updated = await this.store.updateRolePermission(id, permission);
     if (!updated) throw notFound(`Role permission with id=${id} not found`);
-    return updated;
+    return this.after(updated);
   }
 
   async removePermission(id: number): Promise<void> {
     if (!(await this.store.removeRolePermission(id))) throw notFound(`Role permission with id=${id} not found`);
+    this.changed();
   }
 
   async assign(userId: number, roleId: number): Promise<RoleAssignment> {
     if (!(await this.store.getUserById(userId))) throw notFound(`User with id=${userId} not found`);
     await this.get(roleId);
-    return onConflict(this.store.assignRole(userId, roleId), () =>
-      alreadyExists(`User role assignment (user_id=${userId}, role_id=${roleId}) already exists`),
+    return this.after(
+      await onConflict(this.store.assignRole(userId, roleId), () =>
+        alreadyExists(`User role assignment (user_id=${userId}, role_id=${roleId}) already exists`),
+      ),
     );
   }
 
   async unassign(userId: number, roleId: number): Promise<void> {
     if (!(await this.store.unassignRole(userId, roleId))) throw notFound(`User role assignment (user_id=${userId}, role_id=${roleId}) not found`);
+    this.changed();
   }
 
   listUserRoles(userId: number): Promise<Role[]> {

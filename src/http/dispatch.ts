@@ -151,8 +151,13 @@ export class Dispatcher {
       }
       const facts = streamFacts(req, pathParams, key);
       const decision = await guard.authorize(principal, key, rule, facts);
-      await target.handler({ req, res, pathParams });
-      if (res.statusCode < 300) await guard.after(principal, decision, facts, undefined);
+      let followed = false;
+      const succeeded = async () => {
+        followed = true;
+        await guard.after(principal, decision, facts, undefined);
+      };
+      await target.handler({ req, res, pathParams, succeeded });
+      if (!followed && res.statusCode < 300) await guard.after(principal, decision, facts, undefined);
       return res.statusCode;
     }
     const message = await readRequestMessage(req, req.query as Record<string, unknown>);

@@ -32,6 +32,12 @@ export interface StreamContext {
   readonly req: Request;
   readonly res: Response;
   readonly pathParams: PathParams;
+  /**
+   * A handler whose success changed state calls this before it answers, so that what follows a
+   * success (the creator's MANAGE grant) is in place before the client can see the answer and
+   * send its next request. Absent when nothing follows (authentication off).
+   */
+  readonly succeeded?: () => Promise<void>;
 }
 
 /** Writes the whole response itself (or throws before writing anything). */

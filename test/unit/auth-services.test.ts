@@ -42,3 +42,30 @@ it('resolves with the configured default_permission and refuses a revoked token 
   await auth.tokens.revoke(bob, token.id);
   expect(await auth.authenticator.authenticate({ scheme: 'bearer', token: secret })).toBeUndefined();
 });
+
+it("keeps a caller's grants off the hot path: a change applies at once here, within the TTL on another replica", async () => {
+  // Two replicas over one database, each with its own caches and a clock the test moves.
+  let time = now;
+  const config = authConfigFrom({ admin_username: 'admin', admin_password: 'admin-password-1', default_permission: 'NO_PERMISSIONS' }, { backendStoreUri: 'sqlite:///:memory:' });
+  const replica = createAuthServices({ db: database.db, dialect: database.dialect, config, clock: () => time, logger: () => {}, scrypt: FAST_SCRYPT });
+  const here = createAuthServices({ db: database.db, dialect: database.dialect, config, clock: () => time, logger: () => {}, scrypt: FAST_SCRYPT });
+  await here.users.create('carol', 'carol-password-1');
+  const carol = (await here.authenticator.authenticate({ scheme: 'basic', username: 'carol', password: 'carol-password-1' }))!;
+  const level = async (services: AuthServices) => (await services.access.permission(carol, 'registered_model', 'm')).name;
+
+  expect(await level(replica)).toBe('NO_PERMISSIONS');
+  expect(await level(here)).toBe('NO_PERMISSIONS');
+  await here.grants.create('registered_model', 'm', 'carol', 'READ');
+  expect(await level(here)).toBe('READ');
+  // The other replica answers from its cache until the TTL has passed, then reads the grant.
+  expect(await level(replica)).toBe('NO_PERMISSIONS');
+  time += config.credentialCacheTtlMs;
+  expect(await level(replica)).toBe('READ');
+
+  // Role changes count too: a role's grant reaches its members at once on this replica.
+  const role = await here.roles.create('readers-of-n');
+  await here.roles.addPermission(role.id, 'registered_model', 'n', 'EDIT');
+  expect((await here.access.permission(carol, 'registered_model', 'n')).name).toBe('NO_PERMISSIONS');
+  await here.roles.assign(carol.userId, role.id);
+  expect((await here.access.permission(carol, 'registered_model', 'n')).name).toBe('EDIT');
+});

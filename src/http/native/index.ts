@@ -72,7 +72,7 @@ export function nativeRoutes(deps: NativeRouteDeps): StreamRouteDef[] {
       ...common,
       method: 'POST',
       paths: slashed(VERSIONS),
-      handler: async ({ req, res, pathParams }) => publish(publishDeps, req, res, names(pathParams).name),
+      handler: async ({ req, res, pathParams, succeeded }) => publish(publishDeps, req, res, names(pathParams).name, succeeded),
     },
     { ...common, method: ['GET', 'HEAD'], paths: slashed(`${VERSIONS}/{ref}`), handler: read(({ res }, n, r) => getVersion(reads, res, n, r)) },
     {

@@ -49,7 +49,13 @@ async function readMetadataFile(stream: Readable): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-export async function publish(deps: PublishRouteDeps, req: Request, res: Response, name: string): Promise<void> {
+export async function publish(
+  deps: PublishRouteDeps,
+  req: Request,
+  res: Response,
+  name: string,
+  succeeded?: () => Promise<void>,
+): Promise<void> {
   const { maxPublishBytes: maxBytes, logger: log } = deps;
   if (!/^multipart\/form-data\b/i.test(req.headers['content-type'] ?? '')) {
     throw invalidParameter(
@@ -99,6 +105,7 @@ export async function publish(deps: PublishRouteDeps, req: Request, res: Respons
     if (!publication) throw invalidParameter('The request has no file parts: publish at least one file.');
     const mv = await publication.complete();
     log('info', `published ${mv.name}/${mv.version} (${publication.fileCount} files, ${parts.received} bytes)`);
+    await succeeded?.();
     sendJson(res, 200, { model_version: modelVersionJson(mv) });
   } catch (err) {
     // The body's own failure (a limit, the client gone) explains whatever the writer then hit.
