@@ -10,6 +10,7 @@ import { isS3Uri, parseS3Uri, s3SettingsFromEnv, type S3Settings } from './s3-se
 import { argTokens } from './argv.js';
 import { ConfigError } from './config-error.js';
 import { parseStoreUri, type StoreLocation } from './store-uri.js';
+import { parseSecuritySettings, type RawSecurityFlags, type SecuritySettings } from './security.js';
 
 export { ConfigError };
 
@@ -37,6 +38,8 @@ export interface ServerConfig {
   readonly logLevel: LogLevel;
   /** PostgreSQL connections per worker process. */
   readonly poolSize: number;
+  /** The edge: host and origin checks, security headers, timeouts, connection cap (security.ts). */
+  readonly security: SecuritySettings;
 }
 
 /** Default cap on a native publish request's body. */
@@ -61,7 +64,7 @@ interface FlagSpec {
   readonly env?: string | readonly string[];
 }
 
-interface RawFlags {
+interface RawFlags extends RawSecurityFlags {
   backendStoreUri?: string;
   registryStoreUri?: string;
   defaultArtifactRoot?: string;
@@ -104,6 +107,16 @@ const FLAGS: Readonly<Record<string, FlagSpec>> = {
   // MLflow reads MLFLOW_LOGGING_LEVEL for its own logger (mlflow/utils/logging_utils.py).
   '--log-level': { key: 'logLevel', kind: 'level', env: ['FLOWREG_LOG_LEVEL', 'MLFLOW_LOGGING_LEVEL'] },
   '--db-pool-size': { key: 'poolSize', kind: 'int', env: 'FLOWREG_DB_POOL_SIZE' },
+  // mlflow/utils/cli_args.py: the security-middleware options and their environment variables.
+  '--allowed-hosts': { key: 'allowedHosts', kind: 'string', env: 'MLFLOW_SERVER_ALLOWED_HOSTS' },
+  '--cors-allowed-origins': { key: 'corsAllowedOrigins', kind: 'string', env: 'MLFLOW_SERVER_CORS_ALLOWED_ORIGINS' },
+  '--x-frame-options': { key: 'xFrameOptions', kind: 'string', env: 'MLFLOW_SERVER_X_FRAME_OPTIONS' },
+  '--disable-security-middleware': { key: 'disableSecurityMiddleware', kind: 'bool', env: 'MLFLOW_SERVER_DISABLE_SECURITY_MIDDLEWARE' },
+  '--headers-timeout': { key: 'headersTimeout', kind: 'int', env: 'FLOWREG_HEADERS_TIMEOUT' },
+  '--idle-timeout': { key: 'idleTimeout', kind: 'int', env: 'FLOWREG_IDLE_TIMEOUT' },
+  '--request-timeout': { key: 'requestTimeout', kind: 'int', env: 'FLOWREG_REQUEST_TIMEOUT' },
+  '--keep-alive-timeout': { key: 'keepAliveTimeout', kind: 'int', env: 'FLOWREG_KEEP_ALIVE_TIMEOUT' },
+  '--max-connections': { key: 'maxConnections', kind: 'int', env: 'FLOWREG_MAX_CONNECTIONS' },
 };
 
 /** Accepted for compatibility with `mlflow server` command lines; they take a value we ignore. */
@@ -113,11 +126,8 @@ const IGNORED_WITH_VALUE = new Set([
   '--waitress-opts',
   '--expose-prometheus',
   '--app-name',
-  '--allowed-hosts',
-  '--cors-allowed-origins',
-  '--x-frame-options',
 ]);
-const IGNORED_SWITCHES = new Set(['--dev', '--disable-security-middleware']);
+const IGNORED_SWITCHES = new Set(['--dev']);
 
 function parseBool(raw: string, name: string): boolean {
   const v = raw.trim().toLowerCase();
@@ -241,6 +251,7 @@ export function loadServerConfig(
     maxPublishBytes: raw.maxPublishBytes ?? DEFAULT_MAX_PUBLISH_BYTES,
     logLevel: raw.logLevel ?? 'info',
     poolSize,
+    security: parseSecuritySettings(raw, raw.host ?? '127.0.0.1'),
   });
 }
 
@@ -277,5 +288,21 @@ Options (each also read from the environment variable in brackets):
                                 error  [FLOWREG_LOG_LEVEL, MLFLOW_LOGGING_LEVEL]
   --db-pool-size N              PostgreSQL connections per worker (default: about 2 per core
                                 across the workers, 2 to 10)  [FLOWREG_DB_POOL_SIZE]
+  --allowed-hosts LIST          Host headers accepted, comma-separated fnmatch patterns (default:
+                                localhost names on any port, private address ranges and the bind
+                                address; '*' accepts any)  [MLFLOW_SERVER_ALLOWED_HOSTS]
+  --cors-allowed-origins LIST   browser origins allowed to call the API besides http://localhost:*
+                                (default none; '*' any)  [MLFLOW_SERVER_CORS_ALLOWED_ORIGINS]
+  --x-frame-options VALUE       SAMEORIGIN (default), DENY or NONE  [MLFLOW_SERVER_X_FRAME_OPTIONS]
+  --disable-security-middleware no Host/Origin checks and no security headers (testing only)
+                                [MLFLOW_SERVER_DISABLE_SECURITY_MIDDLEWARE]
+  --headers-timeout SECONDS     time to send a request's headers (default 20)  [FLOWREG_HEADERS_TIMEOUT]
+  --idle-timeout SECONDS        a connection that sends and receives nothing this long is closed,
+                                mid-upload too (default 120)  [FLOWREG_IDLE_TIMEOUT]
+  --request-timeout SECONDS     time to receive a whole request, body included (default 0: no
+                                limit, so slow multi-GB uploads finish)  [FLOWREG_REQUEST_TIMEOUT]
+  --keep-alive-timeout SECONDS  idle keep-alive connections are closed after this (default 65)
+                                [FLOWREG_KEEP_ALIVE_TIMEOUT]
+  --max-connections N           open connections per worker (default 1000)  [FLOWREG_MAX_CONNECTIONS]
   --help                        show this message
 `;
