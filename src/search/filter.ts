@@ -14,7 +14,7 @@ import { pythonRepr } from '../protocol/python-repr.js';
 import type { Comparator, SearchClause, SearchEntity } from '../store/search-query.js';
 import type { Grammar, ValueKind } from './grammar.js';
 import { isQuoted, splitComparisons, stripQuotes, trimBackticks, type RawComparison, type RawValue } from './lexer.js';
-import { checkClauseCount, checkFilterLength, checkListLength, checkValueLength } from './limits.js';
+import { checkClauseCount, checkFilterLength, checkListLength, checkPatternWildcards, checkValueLength } from './limits.js';
 import { parseStringList } from './string-list.js';
 
 /** Fills MLflow's `%(name)s` / `%(name)r` placeholders. */
@@ -152,6 +152,7 @@ export function parseFilter(g: Grammar, filter: string | undefined): SearchClaus
   return staged.map((s): SearchClause => {
     if (!g.comparatorFirst) checkComparator(g, s.kind, s.comparator, s.key);
     const value = s.value !== null && typeof s.value === 'object' && 'pendingInt' in s.value ? toInt(s.key, s.value) : s.value;
+    if ((s.comparator === 'LIKE' || s.comparator === 'ILIKE') && typeof value === 'string') checkPatternWildcards(value);
     return { entity: s.entity, key: s.key, comparator: s.comparator, value: value as SearchClause['value'] };
   });
 }

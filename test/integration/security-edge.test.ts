@@ -47,7 +47,7 @@ describe.each(backends())('the edge (%s)', (backend) => {
       ['an artifact download', {}, `${ARTIFACTS}/x/y.txt`, 'evil.example.com', 403],
       ['a listed name', { allowedHosts: 'mlflow.company.com, *.internal' }, '/api/2.0/mlflow/experiments/search?max_results=1', 'mlflow.company.com', 200],
       ['a wildcard match', { allowedHosts: 'mlflow.company.com,*.internal' }, '/api/2.0/mlflow/experiments/search?max_results=1', 'reg.internal', 200],
-      ['a pattern without a port does not match one with a port (fnmatch, as MLflow)', { allowedHosts: 'mlflow.company.com' }, '/api/2.0/mlflow/experiments/search?max_results=1', 'mlflow.company.com:5000', 403],,
+      ['a pattern without a port does not match one with a port (fnmatch, as MLflow)', { allowedHosts: 'mlflow.company.com' }, '/api/2.0/mlflow/experiments/search?max_results=1', 'mlflow.company.com:5000', 403],
       ['localhost when a list is given', { allowedHosts: 'mlflow.company.com' }, '/api/2.0/mlflow/experiments/search?max_results=1', 'localhost', 403],
       ['any host with *', { allowedHosts: '*' }, '/api/2.0/mlflow/experiments/search?max_results=1', 'evil.example.com', 200],
       ['any host with the middleware off', { disableSecurityMiddleware: true }, '/api/2.0/mlflow/experiments/search?max_results=1', 'evil.example.com', 200],
