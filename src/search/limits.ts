@@ -23,6 +23,13 @@ export const MAX_VALUE_LENGTH = 8_000;
  * handful.
  */
 export const MAX_PATTERN_WILDCARDS = 50;
+/**
+ * LIKE/ILIKE comparisons in one filter. Each one reads and matches the compared value of every
+ * candidate row: measured on PostgreSQL over 300 runs with 8,000-character tag values, a filter of
+ * 100 `tags.t LIKE '%a%'` clauses held a connection for 12.5 s, 25 clauses for 3.5 s, one for
+ * 0.2 s. Equality comparisons use the indexes and stay under MAX_FILTER_CLAUSES.
+ */
+export const MAX_PATTERN_CLAUSES = 10;
 /** Strings in one `IN (...)` list. */
 export const MAX_LIST_VALUES = 1_000;
 /** Terms in one order_by (each may be a correlated sub-query). */
@@ -55,6 +62,12 @@ export function checkPatternWildcards(pattern: string): string {
   }
   if (wildcards > MAX_PATTERN_WILDCARDS) throw tooMuch('the number of wildcards (% and _) in a LIKE pattern', wildcards, MAX_PATTERN_WILDCARDS);
   return pattern;
+}
+
+export function checkPatternClauseCount<T extends { readonly comparator: string }>(clauses: T[]): T[] {
+  const patterns = clauses.filter((c) => c.comparator === 'LIKE' || c.comparator === 'ILIKE').length;
+  if (patterns > MAX_PATTERN_CLAUSES) throw tooMuch('the number of LIKE and ILIKE comparisons in the filter', patterns, MAX_PATTERN_CLAUSES);
+  return clauses;
 }
 
 export function checkListLength<T>(values: T[]): T[] {

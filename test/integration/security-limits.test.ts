@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_JSON_DEPTH } from '../../src/protocol/request.js';
 import { MAX_PAGE_TOKEN_LENGTH } from '../../src/protocol/page-token.js';
-import { MAX_FILTER_CLAUSES, MAX_ORDER_BY_TERMS, MAX_PATTERN_WILDCARDS, MAX_VALUE_LENGTH } from '../../src/search/limits.js';
+import { MAX_FILTER_CLAUSES, MAX_ORDER_BY_TERMS, MAX_PATTERN_CLAUSES, MAX_PATTERN_WILDCARDS, MAX_VALUE_LENGTH } from '../../src/search/limits.js';
 import { backends, createTestApp, type TestApp } from '../helpers/app.js';
 import { ARTIFACTS } from './artifacts-helpers.js';
 import { API, expectError, ok, q, Registry, uniqueName } from './support.js';
@@ -60,7 +60,17 @@ describe.each(backends())('bounded work per request (%s)', (backend) => {
     [
       'a short tag-heavy filter: many patterns of many wildcards',
       () => json('runs/search', JSON.stringify({ experiment_ids: [experimentId], filter: clauses(40, `tags.t LIKE '${'%a'.repeat(200)}%'`) })),
-      /wildcards/,
+      /number of LIKE and ILIKE comparisons in the filter is 40, more than the 10 allowed/,
+    ],
+    [
+      'a short tag-heavy filter: many plain patterns',
+      () => json('runs/search', JSON.stringify({ experiment_ids: [experimentId], filter: clauses(MAX_PATTERN_CLAUSES + 1, "tags.t ILIKE '%a%'") })),
+      /number of LIKE and ILIKE comparisons in the filter is 11/,
+    ],
+    [
+      'pattern clauses on registered models',
+      () => t.request.get(`${API}/registered-models/search?${q({ filter: clauses(MAX_PATTERN_CLAUSES + 1, "name LIKE '%a%'") })}`),
+      /LIKE and ILIKE comparisons/,
     ],
     [
       'a registry pattern with too many wildcards',
@@ -90,7 +100,7 @@ describe.each(backends())('bounded work per request (%s)', (backend) => {
   });
 
   it('patterns real clients send are still answered', async () => {
-    for (const filter of ["tags.t LIKE '%prod%'", "tags.team ILIKE 'team_a_%'", clauses(10, "tags.t LIKE '%a%'")]) {
+    for (const filter of ["tags.t LIKE '%prod%'", "tags.team ILIKE 'team_a_%'", clauses(MAX_PATTERN_CLAUSES, "tags.t LIKE '%a%'"), clauses(MAX_FILTER_CLAUSES, "tags.t = 'a'")]) {
       ok(await json('runs/search', JSON.stringify({ experiment_ids: [experimentId], filter })));
     }
     ok(await r.searchModels({ filter: "name LIKE 'my_model_%'" }));
