@@ -10,7 +10,7 @@ import { isS3Uri, parseS3Uri, s3SettingsFromEnv, type S3Settings } from './s3-se
 import { argTokens } from './argv.js';
 import { ConfigError } from './config-error.js';
 import { parseStoreUri, type StoreLocation } from './store-uri.js';
-import { parseSecuritySettings, type RawSecurityFlags, type SecuritySettings } from './security.js';
+import { parseSecuritySettings, SECURITY_HELP, type RawSecurityFlags, type SecuritySettings } from './security.js';
 
 export { ConfigError };
 
@@ -288,21 +288,5 @@ Options (each also read from the environment variable in brackets):
                                 error  [FLOWREG_LOG_LEVEL, MLFLOW_LOGGING_LEVEL]
   --db-pool-size N              PostgreSQL connections per worker (default: about 2 per core
                                 across the workers, 2 to 10)  [FLOWREG_DB_POOL_SIZE]
-  --allowed-hosts LIST          Host headers accepted, comma-separated fnmatch patterns (default:
-                                localhost names on any port, private address ranges and the bind
-                                address; '*' accepts any)  [MLFLOW_SERVER_ALLOWED_HOSTS]
-  --cors-allowed-origins LIST   browser origins allowed to call the API besides http://localhost:*
-                                (default none; '*' any)  [MLFLOW_SERVER_CORS_ALLOWED_ORIGINS]
-  --x-frame-options VALUE       SAMEORIGIN (default), DENY or NONE  [MLFLOW_SERVER_X_FRAME_OPTIONS]
-  --disable-security-middleware no Host/Origin checks and no security headers (testing only)
-                                [MLFLOW_SERVER_DISABLE_SECURITY_MIDDLEWARE]
-  --headers-timeout SECONDS     time to send a request's headers (default 20)  [FLOWREG_HEADERS_TIMEOUT]
-  --idle-timeout SECONDS        a connection that sends and receives nothing this long is closed,
-                                mid-upload too (default 120)  [FLOWREG_IDLE_TIMEOUT]
-  --request-timeout SECONDS     time to receive a whole request, body included (default 0: no
-                                limit, so slow multi-GB uploads finish)  [FLOWREG_REQUEST_TIMEOUT]
-  --keep-alive-timeout SECONDS  idle keep-alive connections are closed after this (default 65)
-                                [FLOWREG_KEEP_ALIVE_TIMEOUT]
-  --max-connections N           open connections per worker (default 1000)  [FLOWREG_MAX_CONNECTIONS]
-  --help                        show this message
+${SECURITY_HELP}  --help                        show this message
 `;
