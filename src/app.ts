@@ -7,14 +7,19 @@
  * (http/routes.ts).
  */
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { defaultSecuritySettings, type SecuritySettings } from './config/security.js';
 import type { Deps } from './deps.js';
+import { createEdge } from './http/edge.js';
 import { Dispatcher } from './http/dispatch.js';
 import { buildRoutes } from './http/routes.js';
 import type { RouteDef } from './http/router.js';
 import { MlflowError } from './protocol/errors.js';
 
-/** `extraRoutes`: more JSON RPCs, for tests that probe the dispatcher itself. */
-export function createApp(deps: Deps, extraRoutes: readonly RouteDef[] = []): Express {
+/**
+ * `extraRoutes`: more JSON RPCs, for tests that probe the dispatcher itself. `security`: the edge
+ * every request passes first (http/edge.ts); `flowreg server`'s defaults unless given.
+ */
+export function createApp(deps: Deps, extraRoutes: readonly RouteDef[] = [], security: SecuritySettings = defaultSecuritySettings()): Express {
   const dispatcher = new Dispatcher(buildRoutes(deps, extraRoutes), deps.logger);
 
   const app = express();
@@ -23,6 +28,7 @@ export function createApp(deps: Deps, extraRoutes: readonly RouteDef[] = []): Ex
   // Node's querystring: repeated keys become arrays, no nested-object syntax.
   app.set('query parser', 'simple');
 
+  app.use(createEdge(security, deps.options.staticPrefix));
   app.use(deps.options.staticPrefix || '/', dispatcher.handle);
   app.use((req: Request, res: Response) => {
     dispatcher.fail(req, res, new MlflowError('ENDPOINT_NOT_FOUND', `No endpoint ${req.method} ${req.path}`));

@@ -3,10 +3,12 @@
  * lets requests in flight finish, then closes the database.
  */
 import cluster from 'node:cluster';
-import http from 'node:http';
+import type http from 'node:http';
 import { createApp } from './app.js';
 import { openServices, sameStore } from './compose.js';
 import type { ServerConfig } from './config/config.js';
+import { securityStartupLines } from './config/security.js';
+import { createLimitedServer } from './http/edge-server.js';
 import { consoleLogger, type Logger } from './logger.js';
 import { openDatabase } from './store/sql/database.js';
 
@@ -31,11 +33,10 @@ function storesText(config: ServerConfig): string {
 /** `logger`: built from the config's `--log-level` unless given (tests collect the lines). */
 export async function startServer(config: ServerConfig, logger: Logger = consoleLogger(config.logLevel)): Promise<RunningServer> {
   const services = await openServices({ ...config, logger });
-  const app = createApp(services.deps);
-  const server = http.createServer(app);
-  // Uploads of several GB must not be cut off by Node's default 5-minute request timeout.
-  server.requestTimeout = 0;
-  server.keepAliveTimeout = 65_000;
+  const app = createApp(services.deps, [], config.security);
+  // Timeouts and the connection cap (http/edge-server.ts): an idle limit, not a total one, so
+  // uploads of several GB at a steady rate are never cut off.
+  const server = createLimitedServer(app, config.security);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => {
@@ -93,6 +94,9 @@ export function restartDelay(earlyExitsInARow: number): number {
 /** Runs the server in this process, or as a primary with N cluster workers. */
 export async function runServer(config: ServerConfig): Promise<void> {
   const log = consoleLogger(config.logLevel);
+  if (cluster.isPrimary) {
+    for (const line of securityStartupLines(config.security, config.host, config.auth !== undefined)) console.error(`[flowreg] ${line}`);
+  }
   if (config.workers > 1 && cluster.isPrimary) {
     // Migrate once before the workers start, so they never race on the schema.
     await (await openDatabase(config.backendStore)).close();

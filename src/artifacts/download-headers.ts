@@ -41,17 +41,24 @@ function quoteValue(value: string): string {
   return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
+/** Characters that must never reach a header: C0 controls (CR, LF: header injection) and DEL. */
+const CONTROLS = /[\u0000-\u001f\u007f]/g;
+
 /**
  * `attachment; filename=<name>`, as MLflow sends it (handlers.py: _content_disposition_attachment):
  * the name quoted when it is not a token; a non-ASCII name gets an ASCII fallback (accents
  * stripped, else `download`) plus `filename*=UTF-8''<percent-encoded>`. Header values must be
- * ASCII, so the raw name is never put in the header.
+ * ASCII, so the raw name is never put in the header; `"` and `\` are escaped in the quoted
+ * string (werkzeug's quote_header_value). Further than MLflow: a control character (CR, LF: header
+ * injection; Node refuses to send one, a 500) becomes `_` in the fallback, and the name is sent
+ * whole, percent-encoded, in `filename*`.
  */
 export function contentDisposition(filename: string): string {
-  if (/^[\u0000-\u007f]*$/.test(filename)) return `attachment; filename=${quoteValue(filename)}`;
+  if (/^[\u0020-\u007e]*$/.test(filename)) return `attachment; filename=${quoteValue(filename)}`;
   const fallback =
     filename
       .normalize('NFKD')
+      .replace(CONTROLS, '_')
       .replace(/[^\u0020-\u007e]/g, '') || 'download';
   // RFC 5987 attr-char: ALPHA / DIGIT / "!#$&+-.^_`|~"
   const encoded = Array.from(new TextEncoder().encode(filename), (b) => {

@@ -12,6 +12,7 @@ import { authSettingsFrom, type AuthSettings } from './auth.js';
 import { checkOidcNeedsAuth, oidcSettingsFrom, type OidcSettings } from './oidc.js';
 import { ConfigError } from './config-error.js';
 import { parseStoreUri, type StoreLocation } from './store-uri.js';
+import { parseSecuritySettings, SECURITY_HELP, type RawSecurityFlags, type SecuritySettings } from './security.js';
 
 export { ConfigError };
 
@@ -43,6 +44,8 @@ export interface ServerConfig {
   readonly auth?: AuthSettings;
   /** FLOWREG_OIDC_*: Bearer JWTs of this issuer are accepted too (only with authentication on). */
   readonly oidc?: OidcSettings;
+  /** The edge: host and origin checks, security headers, timeouts, connection cap (security.ts). */
+  readonly security: SecuritySettings;
 }
 
 /** Default cap on a native publish request's body. */
@@ -67,7 +70,7 @@ interface FlagSpec {
   readonly env?: string | readonly string[];
 }
 
-interface RawFlags {
+interface RawFlags extends RawSecurityFlags {
   backendStoreUri?: string;
   registryStoreUri?: string;
   defaultArtifactRoot?: string;
@@ -112,6 +115,16 @@ const FLAGS: Readonly<Record<string, FlagSpec>> = {
   '--log-level': { key: 'logLevel', kind: 'level', env: ['FLOWREG_LOG_LEVEL', 'MLFLOW_LOGGING_LEVEL'] },
   '--db-pool-size': { key: 'poolSize', kind: 'int', env: 'FLOWREG_DB_POOL_SIZE' },
   '--app-name': { key: 'appName', kind: 'string' },
+  // mlflow/utils/cli_args.py: the security-middleware options and their environment variables.
+  '--allowed-hosts': { key: 'allowedHosts', kind: 'string', env: 'MLFLOW_SERVER_ALLOWED_HOSTS' },
+  '--cors-allowed-origins': { key: 'corsAllowedOrigins', kind: 'string', env: 'MLFLOW_SERVER_CORS_ALLOWED_ORIGINS' },
+  '--x-frame-options': { key: 'xFrameOptions', kind: 'string', env: 'MLFLOW_SERVER_X_FRAME_OPTIONS' },
+  '--disable-security-middleware': { key: 'disableSecurityMiddleware', kind: 'bool', env: 'MLFLOW_SERVER_DISABLE_SECURITY_MIDDLEWARE' },
+  '--headers-timeout': { key: 'headersTimeout', kind: 'int', env: 'FLOWREG_HEADERS_TIMEOUT' },
+  '--idle-timeout': { key: 'idleTimeout', kind: 'int', env: 'FLOWREG_IDLE_TIMEOUT' },
+  '--request-timeout': { key: 'requestTimeout', kind: 'int', env: 'FLOWREG_REQUEST_TIMEOUT' },
+  '--keep-alive-timeout': { key: 'keepAliveTimeout', kind: 'int', env: 'FLOWREG_KEEP_ALIVE_TIMEOUT' },
+  '--max-connections': { key: 'maxConnections', kind: 'int', env: 'FLOWREG_MAX_CONNECTIONS' },
 };
 
 /** Accepted for compatibility with `mlflow server` command lines; they take a value we ignore. */
@@ -120,11 +133,8 @@ const IGNORED_WITH_VALUE = new Set([
   '--uvicorn-opts',
   '--waitress-opts',
   '--expose-prometheus',
-  '--allowed-hosts',
-  '--cors-allowed-origins',
-  '--x-frame-options',
 ]);
-const IGNORED_SWITCHES = new Set(['--dev', '--disable-security-middleware']);
+const IGNORED_SWITCHES = new Set(['--dev']);
 
 function parseBool(raw: string, name: string): boolean {
   const v = raw.trim().toLowerCase();
@@ -254,6 +264,7 @@ export function loadServerConfig(
     maxPublishBytes: raw.maxPublishBytes ?? DEFAULT_MAX_PUBLISH_BYTES,
     logLevel: raw.logLevel ?? 'info',
     poolSize,
+    security: parseSecuritySettings(raw, raw.host ?? '127.0.0.1'),
   });
 }
 
@@ -290,5 +301,5 @@ Options (each also read from the environment variable in brackets):
                                 error  [FLOWREG_LOG_LEVEL, MLFLOW_LOGGING_LEVEL]
   --db-pool-size N              PostgreSQL connections per worker (default: about 2 per core
                                 across the workers, 2 to 10)  [FLOWREG_DB_POOL_SIZE]
-  --help                        show this message
+${SECURITY_HELP}  --help                        show this message
 `;

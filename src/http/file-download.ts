@@ -11,6 +11,9 @@ import { contentDisposition, parseRange } from '../artifacts/download-headers.js
 import { guessMimeType } from '../artifacts/mime.js';
 import { MlflowError } from '../protocol/errors.js';
 
+/** A unique origin, no scripts, no loads: a downloaded file can never act as the registry's page. */
+export const DOWNLOAD_CSP = "default-src 'none'; sandbox";
+
 export function destroyStream(stream: NodeJS.ReadableStream, err?: Error): void {
   (stream as NodeJS.ReadableStream & { destroy?: (e?: Error) => void }).destroy?.(err);
 }
@@ -62,6 +65,10 @@ export async function sendStoredFile(
     res.setHeader('Content-Length', String(length));
     res.setHeader('Content-Disposition', contentDisposition(name));
     res.setHeader('X-Content-Type-Options', 'nosniff');
+    // Further than MLflow: should a browser render the file anyway (HTML, SVG, XML opened inline by
+    // a plugin or an old browser that ignores `attachment`), it runs sandboxed, with no script and
+    // no access to the registry's origin.
+    res.setHeader('Content-Security-Policy', DOWNLOAD_CSP);
     res.setHeader('Accept-Ranges', 'bytes');
     if (range) res.setHeader('Content-Range', `bytes ${range.start}-${range.end}/${whole.size}`);
     if (req.method === 'HEAD') {

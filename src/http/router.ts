@@ -184,11 +184,15 @@ export function pathParamsOf(match: RouteMatch): PathParams {
       out[p.name] = raw;
       return;
     }
+    let decoded: string;
     try {
-      out[p.name] = decodeURIComponent(raw);
+      decoded = decodeURIComponent(raw);
     } catch {
       throw invalidParameter(`Invalid ${p.label} in the URL: bad percent-encoding`);
     }
+    // As in every body and query field (protocol/request-message.ts): PostgreSQL cannot hold a NUL.
+    if (decoded.includes('\u0000')) throw invalidParameter(`Invalid ${p.label} in the URL: it contains a NUL character`);
+    out[p.name] = decoded;
   });
   return out;
 }

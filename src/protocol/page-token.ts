@@ -21,9 +21,18 @@ export function encodeOffsetToken(offset: number): string {
   return Buffer.from(`{"offset": ${offset}}`, 'utf8').toString('base64');
 }
 
+/**
+ * Longest offset token accepted: MLflow's are under 40 characters; a longer one is refused before
+ * it is decoded (and before an error message could echo megabytes of it back).
+ */
+export const MAX_PAGE_TOKEN_LENGTH = 1024;
+
 /** undefined/empty → 0; anything malformed (not base64, not JSON, no integer offset, negative) → 400. */
 export function decodeOffsetToken(token: string | undefined): number {
   if (!token) return 0;
+  if (token.length > MAX_PAGE_TOKEN_LENGTH) {
+    throw invalidParameter(`Invalid page token: its length is ${token.length}, more than the ${MAX_PAGE_TOKEN_LENGTH} allowed.`);
+  }
   const bytes = pythonB64Decode(token);
   if (!bytes) throw invalidParameter('Invalid page token, could not base64-decode');
   let parsed: unknown;

@@ -45,6 +45,7 @@ export interface KeyValue {
 
 const absent = (v: unknown): v is undefined | null => v === undefined || v === null;
 
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const INT64 = /^\s*[+-]?\d+\s*$/;
 const DOUBLE = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
@@ -99,9 +100,16 @@ export class RequestMessage {
     return this.wording.wrongType(this.prefix + label, value, expected, shown);
   }
 
-  /** The one text check: every string read from a request passes here. */
+  /**
+   * The one text check: every string read from a request passes here. A lone UTF-16 surrogate
+   * (`"\ud800"` in JSON) has no UTF-8 form: PostgreSQL refuses it and SQLite would store U+FFFD,
+   * so it is refused here, the same on every backend.
+   */
   private text(v: string, label: string): string {
     if (v.includes('\u0000')) throw this.wording.nul(this.prefix + label);
+    if (LONE_SURROGATE.test(v)) {
+      throw invalidParameter(`Invalid value for parameter '${this.prefix + label}': it is not valid Unicode (an unpaired surrogate).`);
+    }
     return v;
   }
 

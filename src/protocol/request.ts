@@ -14,6 +14,29 @@ import { RequestMessage } from './request-message.js';
 
 
 export const MAX_JSON_BODY_BYTES = 64 * 1024 * 1024;
+/**
+ * Deepest nesting of arrays and objects in a request body. MLflow's messages nest a few levels;
+ * Python's json module stops near 1,000 (its recursion limit). Beyond this a body is a 400 before
+ * anything walks it recursively (error messages, the number re-reader), which would otherwise
+ * overflow the stack on a `[[[[…` body and answer 500.
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/** Refuses JSON text nested deeper than MAX_JSON_DEPTH, in one pass over the text, before parsing. */
+export function checkJsonDepth(text: string, max = MAX_JSON_DEPTH): void {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) throw invalidParameter(`Malformed JSON in request body: nested deeper than ${max} levels.`);
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+}
 
 type Raw = Readonly<Record<string, unknown>>;
 
@@ -49,10 +72,12 @@ export function parseJsonBody(text: string): { raw: Raw; source: JsonSource | un
   if (text.trim() === '') return { raw: {}, source: undefined };
   let value: unknown;
   let source = text;
+  checkJsonDepth(text);
   try {
     value = JSON.parse(text);
     if (typeof value === 'string') {
       source = value;
+      checkJsonDepth(value);
       value = JSON.parse(value);
     }
   } catch (err) {

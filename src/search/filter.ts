@@ -14,7 +14,7 @@ import { pythonRepr } from '../protocol/python-repr.js';
 import type { Comparator, SearchClause, SearchEntity } from '../store/search-query.js';
 import type { Grammar, ValueKind } from './grammar.js';
 import { isQuoted, splitComparisons, stripQuotes, trimBackticks, type RawComparison, type RawValue } from './lexer.js';
-import { checkClauseCount, checkFilterLength, checkListLength, checkValueLength } from './limits.js';
+import { checkClauseCount, checkFilterLength, checkListLength, checkPatternClauseCount, checkPatternWildcards, checkValueLength } from './limits.js';
 import { parseStringList } from './string-list.js';
 
 /** Fills MLflow's `%(name)s` / `%(name)r` placeholders. */
@@ -149,9 +149,10 @@ export function parseFilter(g: Grammar, filter: string | undefined): SearchClaus
   // identifier/value (with the comparator first where MLflow's parser checks it), then the
   // registry store's comparator checks.
   const staged = checkClauseCount(splitComparisons(filter, g.split)).map((raw) => stage(g, raw));
-  return staged.map((s): SearchClause => {
+  return checkPatternClauseCount(staged).map((s): SearchClause => {
     if (!g.comparatorFirst) checkComparator(g, s.kind, s.comparator, s.key);
     const value = s.value !== null && typeof s.value === 'object' && 'pendingInt' in s.value ? toInt(s.key, s.value) : s.value;
+    if ((s.comparator === 'LIKE' || s.comparator === 'ILIKE') && typeof value === 'string') checkPatternWildcards(value);
     return { entity: s.entity, key: s.key, comparator: s.comparator, value: value as SearchClause['value'] };
   });
 }
