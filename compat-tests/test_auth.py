@@ -4,10 +4,7 @@ MLFLOW_TRACKING_USERNAME/PASSWORD (Basic) and MLFLOW_TRACKING_TOKEN (Bearer).
 """
 
 import os
-import sys
-import types
 import uuid
-from pathlib import Path
 
 import mlflow
 import mlflow.server
@@ -16,18 +13,6 @@ import requests
 from conftest import TARGET, ServerProcess
 from mlflow import MlflowClient
 from mlflow.exceptions import RestException
-
-# The package ``mlflow.server.auth`` is the server's auth app: importing it needs Flask-WTF (the
-# ``mlflow[auth]`` extra) and opens the app's own user database. The client lives in its
-# ``client`` submodule; without the extra installed, load the submodules without the package's
-# ``__init__`` so that ``get_app_client("basic-auth")`` works as it does with the extra.
-try:
-    import flask_wtf  # noqa: F401
-except ImportError:
-    if "mlflow.server.auth" not in sys.modules:
-        _pkg = types.ModuleType("mlflow.server.auth")
-        _pkg.__path__ = [str(Path(mlflow.server.__file__).parent / "auth")]
-        sys.modules["mlflow.server.auth"] = _pkg
 
 ADMIN_PASSWORD = "compat-admin-password-1234"
 PASSWORD = "compat-user-password-1234"

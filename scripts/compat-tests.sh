@@ -27,12 +27,14 @@ PYTHON="${PYTHON:-python3}"
 export PIP_CACHE_DIR="${PIP_CACHE_DIR:-$CACHE_DIR/pip}"
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 
-# Extra requirements per client major version. MLflow 2.22's own server (used with
-# FLOWREG_COMPAT_TARGET=mlflow) fails to import with SQLAlchemy 2.1; the client does not care.
+# Extra requirements per client major version. Flask-WTF<2 is MLflow's `auth` extra (what
+# `pip install mlflow[auth]` adds): `mlflow.server.get_app_client("basic-auth")` imports the auth
+# package, which needs it. MLflow 2.22's own server (used with FLOWREG_COMPAT_TARGET=mlflow) fails
+# to import with SQLAlchemy 2.1; the client does not care.
 extra_requirements() {
   case "$1" in
-    2.*) echo "sqlalchemy<2.1" ;;
-    *) echo "" ;;
+    2.*) echo "Flask-WTF<2 sqlalchemy<2.1" ;;
+    *) echo "Flask-WTF<2" ;;
   esac
 }
 
