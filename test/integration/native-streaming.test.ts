@@ -10,7 +10,7 @@ import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { readTar } from '../../src/native/tar.js';
-import { listen, type Listening } from './artifacts-helpers.js';
+import { listen, watchRss, type Listening } from './artifacts-helpers.js';
 import { sleep, uniqueName } from './support.js';
 import { destination, expectNothingLeft, liveVersions, snapshot, versionsUrl, walk, walkDirs } from './native-support.js';
 
@@ -114,12 +114,8 @@ describe('a 200 MB publish', () => {
     for (let i = 0; i < chunk.length; i++) chunk[i] = (i * 31 + (i >> 10)) & 0xff;
     const sent = createHash('sha256');
 
-    globalThis.gc?.();
-    const baseline = process.memoryUsage().rss;
-    let peak = baseline;
-    const sampler = setInterval(() => {
-      peak = Math.max(peak, process.memoryUsage().rss);
-    }, 10);
+    const rss = watchRss();
+    let growth: number;
     try {
       let produced = 0;
       let stage = 0;
@@ -186,9 +182,9 @@ describe('a 200 MB publish', () => {
       expect(count).toBe(size);
       expect(inTar.digest('hex')).toBe(digest);
     } finally {
-      clearInterval(sampler);
+      growth = rss.stop();
     }
     // A correctness bound, not a timing: buffering a body anywhere would blow through it.
-    expect(peak - baseline).toBeLessThan(100 * MiB);
+    expect(growth).toBeLessThan(100 * MiB);
   });
 });
