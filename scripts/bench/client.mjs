@@ -3,7 +3,8 @@
 // argument, runs it, and prints one JSON line with the result.
 //
 //   load      C closed-loop clients for warm-up + duration; requests/s, p50/p90/p99, errors
-//             (reads from the data set, the search, or create_model_version)
+//             (reads from the data set, the search, or create_model_version); with
+//             `authorization`, that header on every request (authentication on)
 //   paging    search_model_versions page after page; latency of each page
 //   upload    one streaming PUT of a file
 //   download  one GET, body counted and discarded
@@ -14,10 +15,11 @@ import { READS, searchModelsPath } from './dataset.mjs';
 import { prng, summarizeLatencies } from './stats.mjs';
 
 
-function request(agent, base, method, path, body, timeoutMs = 0) {
+function request(agent, base, method, path, body, timeoutMs = 0, authorization = undefined) {
   return new Promise((resolve) => {
     const url = new URL(path, base);
     const headers = body ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : {};
+    if (authorization) headers.authorization = authorization;
     const req = http.request(url, { method, agent, headers, ...(timeoutMs ? { timeout: timeoutMs } : {}) }, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
@@ -34,7 +36,7 @@ function request(agent, base, method, path, body, timeoutMs = 0) {
 }
 
 async function runLoad(task) {
-  const { base, kind, models, concurrency, warmupMs, durationMs, seed = 1, writeModel } = task;
+  const { base, kind, models, concurrency, warmupMs, durationMs, seed = 1, writeModel, authorization } = task;
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const t0 = performance.now();
   const measureFrom = t0 + warmupMs;
@@ -63,7 +65,7 @@ async function runLoad(task) {
         path = READS[kind](models, rnd);
       }
       const start = performance.now();
-      const res = await request(agent, base, method, path, body);
+      const res = await request(agent, base, method, path, body, 0, authorization);
       const end = performance.now();
       // A request counts for the window in which its response arrived.
       const inWindow = end >= measureFrom && end <= measureTo;

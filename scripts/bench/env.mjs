@@ -12,8 +12,9 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export const MLFLOW_VERSION = '3.17.2';
 // What the benchmark needs in the reference virtualenv beyond the compatibility suite's set:
 // the PostgreSQL driver that SQLAlchemy 2.1 uses for `postgresql://` (scikit-learn comes with
-// `mlflow`).
-const VENV_EXTRAS = ['psycopg[binary]==3.3.9'];
+// `mlflow`), and Flask-WTF<2, MLflow's `auth` extra, without which `mlflow server --app-name
+// basic-auth` does not start (compat-tests.sh installs it too, in venvs it creates now).
+const VENV_EXTRAS = ['psycopg[binary]==3.3.9', 'Flask-WTF<2'];
 
 function run(cmd, args, opts = {}) {
   const res = spawnSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], ...opts });
@@ -48,7 +49,8 @@ export function venvInfo(venv) {
 
 /**
  * The reference virtualenv, shared with scripts/compat-tests.sh (same path, created by that
- * script when missing), plus the PostgreSQL driver of `mlflow server`. Returns its path and info.
+ * script when missing), plus the PostgreSQL driver and the auth extra of `mlflow server`. Returns
+ * its path and info.
  */
 export function ensureVenv(repo) {
   const cache = process.env.FLOWREG_CACHE || path.join(os.homedir(), '.cache/flowreg');
@@ -65,7 +67,7 @@ export function ensureVenv(repo) {
     info = venvInfo(venv);
     if (!info || info.mlflow !== MLFLOW_VERSION || !info.sklearn) throw new Error(`could not create the MLflow ${MLFLOW_VERSION} virtualenv at ${venv}`);
   }
-  if (!info.psycopg) {
+  if (!info.psycopg || !info.flaskWtf) {
     console.error(`[bench] installing ${VENV_EXTRAS.join(' ')} into ${venv}`);
     run(py, ['-m', 'pip', 'install', '--quiet', ...VENV_EXTRAS], {
       stdio: ['ignore', 'inherit', 'inherit'],

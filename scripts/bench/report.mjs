@@ -2,6 +2,7 @@
 // ratio of every row, log scale, one bar per backend).
 import fs from 'node:fs';
 import path from 'node:path';
+import { AUTH_CONCURRENCY } from './auth-reads.mjs';
 import { median } from './stats.mjs';
 
 const MiB = 1024 * 1024;
@@ -91,6 +92,15 @@ export function backendRows(b) {
     }
   }
 
+  // reads with authentication on: flowreg vs `mlflow server`, both with Basic credentials of a reader
+  for (const [kind, byServer] of Object.entries(b.authReads?.runs ?? {})) {
+    const lbl = `${READ_LABEL[kind] ?? kind}, ${AUTH_CONCURRENCY} clients, authentication on (Basic)`;
+    const f = byServer.flowreg?.basic;
+    const m = byServer.mlflow?.basic;
+    add('auth', `auth.${kind}.${AUTH_CONCURRENCY}.basic.rps`, `${lbl}: requests/s`, 'req/s', 'higher', st(f, (x) => x.rps), m ? st(m, (x) => x.rps) : null);
+    add('auth', `auth.${kind}.${AUTH_CONCURRENCY}.basic.p99`, `${lbl}: p99`, 'ms', 'lower', st(f, (x) => x.latencyMs.p99), m ? st(m, (x) => x.latencyMs.p99) : null);
+  }
+
   const p = b.paging ?? {};
   if (p.flowreg || p.mlflow) {
     const unfinished = { flowreg: (p.flowreg ?? []).some((x) => x.finished === false), mlflow: (p.mlflow ?? []).some((x) => x.finished === false) };
@@ -143,6 +153,61 @@ export function backendRows(b) {
   return rows;
 }
 
+/**
+ * The change of throughput when authentication is on: on/off − 1, per repetition (on and off are
+ * measured back to back in the same repetition), as { v: median, lo, hi, n } in % (negative: lost);
+ * null without figures.
+ */
+export function authChange(byVariant, variant) {
+  const off = byVariant?.off ?? [];
+  const on = byVariant?.[variant] ?? [];
+  const xs = on.map((x, i) => (off[i]?.rps > 0 ? (x.rps / off[i].rps - 1) * 100 : null)).filter((x) => x !== null && Number.isFinite(x));
+  return xs.length ? { v: median(xs), lo: Math.min(...xs), hi: Math.max(...xs), n: xs.length } : null;
+}
+
+const fmtPercent = (x) => `${x < 0 ? '−' : '+'}${fmt(Math.abs(x))} %`;
+
+function fmtChange(o) {
+  if (!o) return '—';
+  const one = fmtPercent;
+  return o.n >= 2 ? `${one(o.v)} (${one(o.lo)} … ${one(o.hi)})` : one(o.v);
+}
+
+/** The auth table of one backend: each server off / on, req/s (median), and the change of throughput. */
+function authTable(b) {
+  const a = b.authReads ?? {};
+  const rps = (runs) => fmt(med(runs, (x) => x.rps));
+  const lines = Object.entries(a.runs ?? {}).map(([kind, { flowreg: f = {}, mlflow: m }]) => [
+    `${READ_LABEL[kind] ?? kind}, ${AUTH_CONCURRENCY} clients`,
+    rps(f.off), rps(f.basic), rps(f.bearer), fmtChange(authChange(f, 'basic')), fmtChange(authChange(f, 'bearer')),
+    ...(m ? [rps(m.off), rps(m.basic), fmtChange(authChange(m, 'basic'))] : ['not run', 'not run', '—']),
+  ]);
+  const note = a.mlflowSkipped
+    ? '\n\n`mlflow server --app-name basic-auth` was not run in this quick run (it takes about a minute to start here and seconds per request at 16 clients); the full run measures it.'
+    : '';
+  return table(
+    ['request, clients', 'flowreg off req/s', 'flowreg Basic req/s', 'flowreg Bearer req/s', 'flowreg change, Basic', 'flowreg change, Bearer', 'mlflow off req/s', 'mlflow Basic req/s', 'mlflow change, Basic'],
+    lines,
+  ) + note;
+}
+
+/** The summary cell: the change of throughput with authentication on, per server. */
+function authSummary(b) {
+  const runs = Object.values(b.authReads?.runs ?? {});
+  if (!runs.length) return '—';
+  const span = (server, variant) => {
+    const os = runs.map((r) => authChange(r[server], variant)).filter(Boolean).map((o) => o.v);
+    if (!os.length) return null;
+    const one = fmtPercent;
+    const lo = Math.min(...os);
+    const hi = Math.max(...os);
+    return one(lo) === one(hi) ? one(lo) : `${one(lo)} … ${one(hi)}`;
+  };
+  const parts = [`flowreg ${span('flowreg', 'basic') ?? '—'} (Basic), ${span('flowreg', 'bearer') ?? '—'} (Bearer)`];
+  parts.push(`\`mlflow server\` ${span('mlflow', 'basic') ?? 'not run'} (Basic)`);
+  return parts.join('; ');
+}
+
 /** For a row whose repetitions overlap between the two servers: a statement of that. */
 function noiseCause(row) {
   const { fRange: f, mRange: m } = row;
@@ -155,6 +220,7 @@ function noiseCause(row) {
 const SUMMARY = [
   ['Registry reads: `get_registered_model`, `get_model_version`, `get_model_version_by_alias`, 1–64 clients (req/s)', (id) => /^reads\.get_[a-z_]+\.\d+\.rps$/.test(id)],
   ['Same reads, p99 latency', (id) => /^reads\.get_[a-z_]+\.\d+\.p99$/.test(id)],
+  ['Registry reads with authentication on (Basic, a non-admin reader), 16 clients (req/s)', (id) => /^auth\.[a-z_]+\.\d+\.basic\.rps$/.test(id)],
   ['`search_registered_models`, name LIKE + 2 tags over {models} models (req/s)', (id) => /^reads\.search_registered_models\.\d+\.rps$/.test(id)],
   ['`search_model_versions` paging, per-page p50', (id) => id === 'paging.p50'],
   ['`create_model_version`, 32 clients (versions/s)', (id) => id === 'writes.rps'],
@@ -188,6 +254,7 @@ function summaryTable(results) {
       return e && d ? `${fmt(e.f, 'count')}/${fmt(d.f, 'count')} vs ${fmt(e.m, 'count')}/${fmt(d.m, 'count')}` : '—';
     }),
   ]);
+  lines.push(['Throughput with authentication on (`--app-name basic-auth`) vs off, reads at 16 clients (change, median per request kind; negative = lost)', ...backends.map((b) => authSummary(results.backends[b]))]);
   return table(['how many times better flowreg is', ...backends.map((b) => BACKEND_LABEL[b] ?? b)], lines);
 }
 
@@ -263,6 +330,7 @@ export function renderMarkdown(results, { chartFile = 'chart.svg', published = f
     `- Both servers run side by side on this machine, started the same way (\`--backend-store-uri <uri> --artifacts-destination <dir> --host 127.0.0.1 --port <p>\`), each on its own database of the same backend; measurements alternate between the two (the order flips every repetition) so that background noise hits both.`,
     `- Data, identical for both and written in bulk into each server's own schema in one transaction (followed by \`ANALYZE\` on PostgreSQL), then checked through the API (same counts, same search matches): ${cfg.models.toLocaleString('en-US')} registered models with 5 tags and 3 versions each (one tag per version, alias \`champion\`), and one model \`m\` with ${cfg.bigVersions.toLocaleString('en-US')} versions.`,
     `- Load generator: a separate Node.js process (scripts/bench/client.mjs), the same for both servers: N closed-loop clients on keep-alive connections, each sending its next request when the previous one answered, requests spread over the models by a seeded PRNG (same sequence for both). ${cfg.warmupMs / 1000} s warm-up, then ${cfg.durationMs / 1000} s measured; p50/p99 are exact percentiles of every successful request of the window. ${cfg.reps} repetition(s); the tables show medians.`,
+    `- Authentication: a second instance of each server with \`--app-name basic-auth\` (admin password from \`MLFLOW_AUTH_ADMIN_PASSWORD\`; \`mlflow server\` with its users in its own \`basic_auth.db\` named by \`MLFLOW_AUTH_CONFIG_PATH\`) on the same seeded database, beside the instance without authentication. A non-admin reader is created through \`POST /api/2.0/mlflow/users/create\` and reads through \`default_permission = READ\`, so every request takes the non-admin permission path; flowreg also with the reader's API token (\`Authorization: Bearer\`; MLflow has no API tokens). Off and on are measured back to back in the same repetition at ${AUTH_CONCURRENCY} clients, in alternating order; "change" is on/off − 1 per repetition (negative: throughput lost), median (and range over the repetitions).`,
     `- Paging: \`search_model_versions("name='m'")\` with ${cfg.pageSize.toLocaleString('en-US')} results per page (the MLflow client's default page size is 10,000), following \`next_page_token\` to the end; one warm-up pass first. A page slower than ${cfg.pageTimeoutMs / 1000} s ends the pass (the figures are then lower bounds, marked "did not finish") and the server is restarted. Memory (here and for artifacts): the sum over the server's processes of their peak RSS during the pass (VmHWM, reset through \`/proc/<pid>/clear_refs\` before), or the peak of the summed RSS sampled every 100 ms if larger.`,
     `- Writes: \`create_model_version\` on a new model from ${cfg.writeConcurrency} concurrent clients for ${cfg.writeDurationMs / 1000} s (after ${cfg.writeWarmupMs / 1000} s of warm-up, whose versions count for the duplicate check); every acknowledged version number is checked for duplicates, and the versions stored are counted through the API afterwards.`,
     `- Artifacts: one ${cfg.fileMB >= 1024 ? `${cfg.fileMB / 1024} GiB` : `${cfg.fileMB} MiB`} file of random bytes, uploaded with a streaming \`PUT /api/2.0/mlflow-artifacts/artifacts/<path>\` and downloaded with \`GET\` (body counted and discarded). References measured in the same run: \`cp\` of the file on the same disk, and the same PUT/GET against a trivial Node.js HTTP server on loopback that discards the body / streams the file.`,
@@ -285,6 +353,7 @@ export function renderMarkdown(results, { chartFile = 'chart.svg', published = f
     }
     const sections = [
       ['reads', 'Registry reads and search'],
+      ['auth', `Registry reads with authentication on (\`--app-name basic-auth\`), ${AUTH_CONCURRENCY} clients`],
       ['paging', `Paging \`search_model_versions("name='m'")\` through ${cfg.bigVersions.toLocaleString('en-US')} versions, ${cfg.pageSize.toLocaleString('en-US')} per page`],
       ['writes', `Writes: \`create_model_version\`, ${cfg.writeConcurrency} concurrent clients`],
       ['artifacts', `Artifacts: ${cfg.fileMB >= 1024 ? `${cfg.fileMB / 1024} GiB` : `${cfg.fileMB} MiB`} through the proxy`],
@@ -295,7 +364,7 @@ export function renderMarkdown(results, { chartFile = 'chart.svg', published = f
       if (!rows.some((r) => r.section === section)) continue;
       out.push(`### ${title}`);
       out.push('');
-      out.push(section === 'reads' ? readsTable(rows) : plainTable(rows, section));
+      out.push(section === 'reads' ? readsTable(rows) : section === 'auth' ? `${authTable(b)}\n\n${plainTable(rows, section)}` : plainTable(rows, section));
       if (section === 'artifacts' && b.artifacts?.reference) {
         const ref = b.artifacts.reference;
         out.push('');
@@ -343,6 +412,8 @@ const CHART_ROWS = [
   ...['get_registered_model', 'get_model_version', 'get_model_version_by_alias'].flatMap((k) =>
     ['1', '16', '64'].map((c) => [`reads.${k}.${c}.rps`, `${k}, ${c} client${c === '1' ? '' : 's'} (req/s)`]),
   ),
+  ['auth.get_registered_model.16.basic.rps', 'get_registered_model, 16 clients, auth on (req/s)'],
+  ['auth.get_model_version_by_alias.16.basic.rps', 'get_model_version_by_alias, 16 clients, auth on (req/s)'],
   ['reads.search_registered_models.1.rps', 'search_registered_models, 1 client (req/s)'],
   ['reads.search_registered_models.16.rps', 'search_registered_models, 16 clients (req/s)'],
   ['paging.p50', 'search_model_versions, per-page p50'],

@@ -6,6 +6,7 @@
 //   npm run bench                          full run: SQLite and PostgreSQL (tens of minutes)
 //   npm run bench -- --quick               reduced smoke run, SQLite only (under 2 minutes)
 //   options: --backends sqlite,postgres  --reps N  --file-mb N  --out DIR  --keep
+//            --steps reads,auth,paging,writes,artifacts,journey  (a subset, to measure only those)
 //   environment: FLOWREG_BIN (a flowreg build elsewhere, used as is), FLOWREG_CACHE (virtualenvs),
 //                FLOWREG_BENCH_PG_URL (a PostgreSQL superuser URL instead of scripts/postgres.sh)
 //
@@ -16,6 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BIG_MODEL, READS, modelName, searchFilter, ALIAS, ALIAS_VERSION } from './dataset.mjs';
+import { AUTH_CONCURRENCY, AUTH_READS, AUTH_VARIANTS, authSettings, prepareReader } from './auth-reads.mjs';
 import { ensureFlowreg, ensurePostgres, ensureVenv, machineInfo } from './env.mjs';
 import { diskCopy, makeFile, runClient, startSink } from './load.mjs';
 import { writeReport } from './report.mjs';
@@ -49,7 +51,10 @@ const FULL = {
   idleCpuMs: 10_000,
   journeyReps: 3,
   journeyWarmup: true,
+  authMlflow: true, // `mlflow server --app-name basic-auth` beside flowreg's auth rows
 };
+
+const STEPS = ['reads', 'auth', 'paging', 'writes', 'artifacts', 'journey'];
 
 const QUICK = {
   ...FULL,
@@ -73,6 +78,10 @@ const QUICK = {
   idleCpuMs: 1_000,
   journeyReps: 1,
   journeyWarmup: false,
+  // `mlflow server --app-name basic-auth` takes about a minute to start on this 2-core machine
+  // and checks a password hash per request (seconds per request at 16 clients): too long for the
+  // smoke run, which keeps flowreg's three auth rows.
+  authMlflow: false,
 };
 
 function parseArgs(argv) {
@@ -99,9 +108,12 @@ function parseArgs(argv) {
       case '--out':
         opts.out = value();
         break;
+      case '--steps':
+        opts.steps = value().split(',').map((s) => s.trim()).filter(Boolean);
+        break;
       case '--help':
       case '-h':
-        console.log('usage: npm run bench [-- --quick] [--backends sqlite,postgres] [--reps N] [--file-mb N] [--out DIR] [--keep]');
+        console.log('usage: npm run bench [-- --quick] [--backends sqlite,postgres] [--reps N] [--file-mb N] [--out DIR] [--keep] [--steps ${STEPS.join(',')}]');
         process.exit(0);
         break;
       default:
@@ -110,6 +122,7 @@ function parseArgs(argv) {
     }
   }
   for (const b of opts.backends ?? []) if (!['sqlite', 'postgres'].includes(b)) throw new Error(`unknown backend ${b}`);
+  for (const s of opts.steps ?? []) if (!STEPS.includes(s)) throw new Error(`unknown step ${s} (steps: ${STEPS.join(', ')})`);
   return opts;
 }
 
@@ -232,11 +245,11 @@ class Bench {
     return dbs;
   }
 
-  async start(name, backend, db) {
+  async start(name, backend, db, extra = {}) {
     const port = await freePort();
     const artifactsDir = path.join(this.workDir, `${backend}-${name}-artifacts`);
     fs.mkdirSync(artifactsDir, { recursive: true });
-    return startServer({ name, env: this.env, backendUri: db.uri, artifactsDir, port, logDir: this.logDir });
+    return startServer({ name, env: this.env, backendUri: db.uri, artifactsDir, port, logDir: this.logDir, ...extra });
   }
 
   order(rep) {
@@ -246,7 +259,7 @@ class Bench {
   /** Everything for one backend, into `r` (kept in the report even when a step fails). */
   async benchBackend(backend, r) {
     const cfg = this.cfg;
-    Object.assign(r, { startup: {}, seeding: {}, verify: {}, idle: {}, reads: {}, paging: {}, writes: {}, artifacts: {}, journey: {} });
+    Object.assign(r, { startup: {}, seeding: {}, verify: {}, idle: {}, reads: {}, authReads: {}, paging: {}, writes: {}, artifacts: {}, journey: {} });
     const dbs = await this.databases(backend);
     const servers = {};
     this.restart = async (name) => {
@@ -315,11 +328,13 @@ class Bench {
           })),
         ),
       });
-      await this.step(`${backend} reads`, () => this.reads(backend, servers, r));
-      await this.step(`${backend} paging`, () => this.paging(backend, servers, r));
-      await this.step(`${backend} writes`, () => this.writes(backend, servers, r));
-      await this.step(`${backend} artifacts`, () => this.artifacts(backend, servers, r));
-      await this.step(`${backend} journey`, () => this.journey(backend, servers, r));
+      const steps = cfg.steps;
+      if (steps.includes('reads')) await this.step(`${backend} reads`, () => this.reads(backend, servers, r));
+      if (steps.includes('auth')) await this.step(`${backend} reads with authentication`, () => this.authReads(backend, servers, dbs, r));
+      if (steps.includes('paging')) await this.step(`${backend} paging`, () => this.paging(backend, servers, r));
+      if (steps.includes('writes')) await this.step(`${backend} writes`, () => this.writes(backend, servers, r));
+      if (steps.includes('artifacts')) await this.step(`${backend} artifacts`, () => this.artifacts(backend, servers, r));
+      if (steps.includes('journey')) await this.step(`${backend} journey`, () => this.journey(backend, servers, r));
     } finally {
       await Promise.all(Object.values(servers).map((server) => stopServer(server, 5_000)));
       if (!this.opts.keep) {
@@ -354,6 +369,55 @@ class Bench {
         log(`${backend} rep ${rep + 1} ${kind} c=${c} ${name}: ${res.rps.toFixed(0)} req/s, p50 ${res.latencyMs.p50?.toFixed(2)} ms, p99 ${res.latencyMs.p99?.toFixed(2)} ms${res.errorCount ? `, ${res.errorCount} errors` : ''}`);
         if (name === 'flowreg') this.expectCorrect(`${backend} rep ${rep + 1} ${kind} c=${c}`, res);
       });
+    }
+  }
+
+  /**
+   * Reads at 16 clients with authentication on (scripts/bench/auth-reads.mjs): a second instance of
+   * each server, `--app-name basic-auth`, on the same database; measured back to back with the
+   * instance without authentication, alternating, in one load-generator process per repetition.
+   */
+  async authReads(backend, servers, dbs, r) {
+    const cfg = this.cfg;
+    const names = cfg.authMlflow ? SERVER_NAMES : SERVER_NAMES.filter((n) => n !== 'mlflow');
+    r.authReads = { mlflowSkipped: !cfg.authMlflow, startMs: {}, runs: {} };
+    const on = {};
+    const targets = {};
+    try {
+      for (const name of names) {
+        const t0 = performance.now();
+        on[name] = await this.start(name, backend, dbs[name], authSettings(name, this.workDir, backend));
+        await waitQuiet(on[name].pid, { maxMs: cfg.quietMaxMs });
+        const headers = await prepareReader(name, on[name].base, `/api/2.0/mlflow/registered-models/get?name=${modelName(0)}`);
+        r.authReads.startMs[name] = performance.now() - t0;
+        log(`${backend}: ${name} with --app-name basic-auth ready (reader created) in ${(r.authReads.startMs[name] / 1000).toFixed(1)} s`);
+        targets[name] = { off: { base: servers[name].base } };
+        for (const [variant, authorization] of Object.entries(headers)) targets[name][variant] = { base: on[name].base, authorization };
+      }
+      const load = (name, variant, kind, extra) => ({ mode: 'load', server: name, variant, kind, models: cfg.models, concurrency: AUTH_CONCURRENCY, ...targets[name][variant], ...extra });
+      // Warm-up of the new instances (every worker of `mlflow server`), not measured.
+      await runClient({
+        mode: 'batch',
+        tasks: names.flatMap((name) => AUTH_VARIANTS[name].filter((v) => v !== 'off').flatMap((v) => AUTH_READS.map((kind) => load(name, v, kind, { warmupMs: 0, durationMs: cfg.globalWarmupMs / 4, seed: 99 })))),
+      });
+      for (let rep = 0; rep < cfg.reps; rep++) {
+        const tasks = [];
+        for (const kind of AUTH_READS) {
+          for (const name of this.order(rep).filter((n) => names.includes(n))) {
+            const variants = rep % 2 === 0 ? AUTH_VARIANTS[name] : [...AUTH_VARIANTS[name]].reverse();
+            for (const variant of variants) tasks.push(load(name, variant, kind, { warmupMs: cfg.warmupMs, durationMs: cfg.durationMs, seed: rep + 1 }));
+          }
+        }
+        const results = await runClient({ mode: 'batch', tasks });
+        results.forEach((res, i) => {
+          const { server: name, variant, kind } = tasks[i];
+          ((((r.authReads.runs ??= {})[kind] ??= {})[name] ??= {})[variant] ??= []).push(res);
+          log(`${backend} rep ${rep + 1} ${kind} c=${AUTH_CONCURRENCY} ${name} auth ${variant}: ${res.rps.toFixed(0)} req/s, p50 ${res.latencyMs.p50?.toFixed(2)} ms, p99 ${res.latencyMs.p99?.toFixed(2)} ms${res.errorCount ? `, ${res.errorCount} errors` : ''}`);
+          if (name === 'flowreg') this.expectCorrect(`${backend} rep ${rep + 1} ${kind} c=${AUTH_CONCURRENCY} auth ${variant}`, res);
+        });
+      }
+    } finally {
+      await Promise.all(Object.values(on).map((server) => stopServer(server, 5_000)));
     }
   }
 
@@ -508,7 +572,8 @@ async function main() {
     });
   }
   const cfg = { ...(opts.quick ? QUICK : FULL) };
-  for (const key of ['backends', 'reps', 'fileMB']) if (opts[key] !== undefined) cfg[key] = opts[key];
+  for (const key of ['backends', 'reps', 'fileMB', 'steps']) if (opts[key] !== undefined) cfg[key] = opts[key];
+  cfg.steps ??= STEPS;
   const t0 = performance.now();
   const bench = new Bench(cfg, opts);
   log(`${cfg.mode} run → ${bench.outDir}`);

@@ -149,20 +149,19 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Starts one server and waits for the first 200 from /health. `startMs` is the time from spawn()
- * to that response (polled every 25 ms).
+ * to that response (polled every 25 ms). `extraArgs` / `extraEnv` are added to its command line
+ * and environment (authentication on: `--app-name basic-auth` and its settings).
  */
-export async function startServer({ name, env, backendUri, artifactsDir, port, logDir, timeoutMs = 240_000 }) {
-  const args =
-    name === 'flowreg'
-      ? [env.flowregBin, 'server', '--backend-store-uri', backendUri, '--artifacts-destination', artifactsDir, '--host', '127.0.0.1', '--port', String(port)]
-      : ['server', '--backend-store-uri', backendUri, '--artifacts-destination', artifactsDir, '--host', '127.0.0.1', '--port', String(port)];
+export async function startServer({ name, env, backendUri, artifactsDir, port, logDir, timeoutMs = 240_000, extraArgs = [], extraEnv = {} }) {
+  const common = ['server', '--backend-store-uri', backendUri, '--artifacts-destination', artifactsDir, '--host', '127.0.0.1', '--port', String(port), ...extraArgs];
+  const args = name === 'flowreg' ? [env.flowregBin, ...common] : common;
   const command = name === 'flowreg' ? process.execPath : path.join(env.venv, 'bin', 'mlflow');
   fs.mkdirSync(logDir, { recursive: true });
   const log = fs.openSync(path.join(logDir, `${name}-${port}.log`), 'a');
   const t0 = performance.now();
   const child = spawn(command, args, {
     cwd: env.workDir,
-    env: { ...process.env, ...env.serverEnv },
+    env: { ...process.env, ...env.serverEnv, ...extraEnv },
     stdio: ['ignore', log, log],
     detached: true, // its own process group, so that stop() reaches uvicorn's workers too
   });

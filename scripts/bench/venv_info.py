@@ -24,6 +24,7 @@ info = {
     "sklearn": version("scikit-learn"),
     "sqlalchemy": version("SQLAlchemy"),
     "psycopg": version("psycopg"),
+    "flaskWtf": version("Flask-WTF"),
     "uvicornVersion": version("uvicorn"),
     "server": None,
     "workers": None,
