@@ -56,6 +56,7 @@ async function openAuth(config: ServiceConfig, tracking: SqlDatabase): Promise<A
   const auth = createAuthServices({
     db: tracking.db,
     dialect: tracking.dialect,
+    journal: tracking.journal,
     config: authConfigFrom(config.auth.raw, { backendStoreUri: config.backendStore.uri }),
     clock: Date.now,
     logger: config.logger,
@@ -128,8 +129,8 @@ export async function openServices(config: ServiceConfig): Promise<Services> {
     await databases.close();
     closeArtifacts();
   };
-  const trackingStore = new SqlTrackingStore(databases.tracking.db, databases.tracking.dialect);
-  const registryStore = new SqlRegistryStore(databases.registry.db, databases.registry.dialect);
+  const trackingStore = new SqlTrackingStore(databases.tracking.db, databases.tracking.dialect, databases.tracking.journal);
+  const registryStore = new SqlRegistryStore(databases.registry.db, databases.registry.dialect, databases.registry.journal);
   const experiments = new Experiments(trackingStore.experiments, config.defaultArtifactRoot);
   let auth: AuthServices | undefined;
   try {

@@ -6,6 +6,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../domain/clock.js';
 import type { Logger } from '../logger.js';
 import type { SqlDialect } from '../store/sql/dialect.js';
+import type { Journal } from '../store/sql/journal.js';
 import type { Database } from '../store/sql/schema.js';
 import { SqlAuthStore } from '../store/sql/auth-sql-store.js';
 import { AccessControl } from './access-control.js';
@@ -35,6 +36,7 @@ export interface AuthServices {
 export interface AuthServicesDeps {
   readonly db: Kysely<Database>;
   readonly dialect: SqlDialect;
+  readonly journal: Journal;
   readonly config: AuthConfig;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -45,7 +47,7 @@ export interface AuthServicesDeps {
 }
 
 export function createAuthServices(deps: AuthServicesDeps): AuthServices {
-  const store = new SqlAuthStore(deps.db, deps.dialect);
+  const store = new SqlAuthStore(deps.db, deps.dialect, deps.journal);
   const cache = new CredentialCache<Principal>({ ttlMs: deps.config.credentialCacheTtlMs, maxSize: deps.config.credentialCacheMaxSize, clock: deps.clock });
   const forget = (username: string) => cache.dropUser(username);
   const tokens = new ApiTokens(store, deps.clock, forget);

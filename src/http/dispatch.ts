@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Request, Response } from 'express';
+import { runAs, type Actor } from '../domain/request-context.js';
 import { MlflowError } from '../protocol/errors.js';
 import { readRequestMessage } from '../protocol/request.js';
 import { type RequestMessage } from '../protocol/request-message.js';
@@ -74,16 +75,23 @@ export class Dispatcher {
 
   /** Express calls this for every request under the static prefix. */
   readonly handle = (req: Request, res: Response): void => {
-    void this.dispatch(req, res);
+    const id = newRequestId();
+    // Who acts in this request, for the journal (audit trail): `anonymous` until authenticated.
+    const actor: Actor = {
+      user: 'anonymous',
+      requestId: id,
+      address: req.socket.remoteAddress ?? null,
+      userAgent: req.headers['user-agent'] ?? null,
+    };
+    void runAs(actor, () => this.dispatch(req, res, id, actor));
   };
 
-  private async dispatch(req: Request, res: Response): Promise<void> {
+  private async dispatch(req: Request, res: Response, id: string, actor: Actor): Promise<void> {
     const start = performance.now();
-    const id = newRequestId();
     let detail: string | undefined;
     let status: number;
     try {
-      status = await this.run(req, res);
+      status = await this.run(req, res, actor);
     } catch (err) {
       if (clientGone(err, req)) {
         if (!res.writableEnded) res.destroy();
@@ -98,10 +106,10 @@ export class Dispatcher {
   }
 
   /** Runs the route; returns the status it answered. */
-  private async run(req: Request, res: Response): Promise<number> {
+  private async run(req: Request, res: Response, actor: Actor): Promise<number> {
     const found = this.routes.lookup(req.method, req.path);
     // With authentication off this is the whole cost of access control: one test.
-    if (this.guard) return this.runGuarded(req, res, found, this.guard);
+    if (this.guard) return this.runGuarded(req, res, found, this.guard, actor);
     if (!found) throw new MlflowError('ENDPOINT_NOT_FOUND', `No API endpoint ${req.method} ${req.path}`);
     if ('methodNotAllowed' in found) throw new MlflowError('ENDPOINT_NOT_FOUND', `${req.path} does not accept ${req.method}`);
     const { route } = found;
@@ -130,12 +138,15 @@ export class Dispatcher {
    * route whose rule is `public` (/health, /version, server-info) skips the first; an unknown
    * path asks for credentials before it says 404, so it tells a stranger nothing.
    */
-  private async runGuarded(req: Request, res: Response, found: LookupResult, guard: AccessGuard): Promise<number> {
+  private async runGuarded(req: Request, res: Response, found: LookupResult, guard: AccessGuard, actor: Actor): Promise<number> {
     const route = found && !('methodNotAllowed' in found) ? found.route : undefined;
     const { key, rule } = route ? guard.ruleOf(req.method, route) : { key: '', rule: undefined };
     const isPublic = rule?.access === 'public';
     const principal = isPublic ? undefined : await guard.authenticate(req);
-    if (principal) res.locals.principal = principal;
+    if (principal) {
+      res.locals.principal = principal;
+      actor.user = principal.username;
+    }
     if (!found) throw new MlflowError('ENDPOINT_NOT_FOUND', `No API endpoint ${req.method} ${req.path}`);
     if ('methodNotAllowed' in found) throw new MlflowError('ENDPOINT_NOT_FOUND', `${req.path} does not accept ${req.method}`);
     if (found.route.disabled) {

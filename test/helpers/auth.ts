@@ -31,7 +31,7 @@ export interface AuthHarness {
 
 export async function authHarness(options: { ttlMs?: number; maxSize?: number } = {}): Promise<AuthHarness> {
   const database = await openDatabase({ kind: 'sqlite', file: ':memory:', uri: 'sqlite:///:memory:' });
-  const store = new SqlAuthStore(database.db, database.dialect);
+  const store = new SqlAuthStore(database.db, database.dialect, database.journal);
   let time = 1_700_000_000_000;
   const clock = () => time;
   const logs: string[] = [];
@@ -61,7 +61,7 @@ export async function authDatabase(backend: BackendName): Promise<{ database: Sq
   const database = await openDatabase(location);
   return {
     database,
-    store: new SqlAuthStore(database.db, database.dialect),
+    store: new SqlAuthStore(database.db, database.dialect, database.journal),
     close: async () => {
       await database.close();
       await drop();

@@ -148,7 +148,7 @@ describe.each(backends())('signing in with a JWT on %s', (backend) => {
     // No clock tolerance here, so that the test can tell a token's `exp` from the cache TTL (5 s).
     const settings = testSettings(issuer.url, { FLOWREG_OIDC_ADMIN_GROUP: 'ml-admins', FLOWREG_OIDC_CLOCK_TOLERANCE_SECONDS: '0' });
     const oidc = new OidcVerifier(settings, { clock: () => time, logger });
-    auth = createAuthServices({ db: opened.database.db, dialect: opened.database.dialect, config, clock: () => time, logger, scrypt: FAST_SCRYPT, oidc });
+    auth = createAuthServices({ db: opened.database.db, dialect: opened.database.dialect, journal: opened.database.journal, config, clock: () => time, logger, scrypt: FAST_SCRYPT, oidc });
     const ds = await auth.roles.create('data-science');
     await auth.roles.addPermission(ds.id, 'experiment', '7', 'EDIT');
     const contractors = await auth.roles.create('contractors');

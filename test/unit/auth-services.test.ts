@@ -15,7 +15,7 @@ const now = 1_700_000_000_000;
 beforeEach(async () => {
   database = await openDatabase({ kind: 'sqlite', file: ':memory:', uri: 'sqlite:///:memory:' });
   const config = authConfigFrom({ admin_username: 'admin', admin_password: 'admin-password-1', default_permission: 'NO_PERMISSIONS' }, { backendStoreUri: 'sqlite:///:memory:' });
-  auth = createAuthServices({ db: database.db, dialect: database.dialect, config, clock: () => now, logger: () => {}, scrypt: FAST_SCRYPT });
+  auth = createAuthServices({ db: database.db, dialect: database.dialect, journal: database.journal, config, clock: () => now, logger: () => {}, scrypt: FAST_SCRYPT });
 });
 afterEach(async () => database.close());
 
@@ -47,8 +47,8 @@ it("keeps a caller's grants off the hot path: a change applies at once here, wit
   // Two replicas over one database, each with its own caches and a clock the test moves.
   let time = now;
   const config = authConfigFrom({ admin_username: 'admin', admin_password: 'admin-password-1', default_permission: 'NO_PERMISSIONS' }, { backendStoreUri: 'sqlite:///:memory:' });
-  const replica = createAuthServices({ db: database.db, dialect: database.dialect, config, clock: () => time, logger: () => {}, scrypt: FAST_SCRYPT });
-  const here = createAuthServices({ db: database.db, dialect: database.dialect, config, clock: () => time, logger: () => {}, scrypt: FAST_SCRYPT });
+  const replica = createAuthServices({ db: database.db, dialect: database.dialect, journal: database.journal, config, clock: () => time, logger: () => {}, scrypt: FAST_SCRYPT });
+  const here = createAuthServices({ db: database.db, dialect: database.dialect, journal: database.journal, config, clock: () => time, logger: () => {}, scrypt: FAST_SCRYPT });
   await here.users.create('carol', 'carol-password-1');
   const carol = (await here.authenticator.authenticate({ scheme: 'basic', username: 'carol', password: 'carol-password-1' }))!;
   const level = async (services: AuthServices) => (await services.access.permission(carol, 'registered_model', 'm')).name;

@@ -15,12 +15,15 @@ import {
 } from 'kysely';
 import type { StoreLocation } from '../../config/store-uri.js';
 import { postgresDialect, sqliteDialect, type SqlDialect } from './dialect.js';
+import { Journal } from './journal.js';
 import { migrateToLatest } from './migrations.js';
 import type { Database } from './schema.js';
 
 export interface SqlDatabase {
   readonly db: Kysely<Database>;
   readonly dialect: SqlDialect;
+  /** Where every store over this database journals its changes (sinks are added by composition). */
+  readonly journal: Journal;
   close(): Promise<void>;
 }
 
@@ -82,7 +85,7 @@ async function openSqlite(file: string): Promise<SqlDatabase> {
   const db = new Kysely<Database>({
     dialect: new ImmediateSqliteDialect({ database: withStatementCache(raw) as never }),
   });
-  return { db, dialect: sqliteDialect, close: () => db.destroy() };
+  return { db, dialect: sqliteDialect, journal: new Journal(), close: () => db.destroy() };
 }
 
 async function openPostgres(connectionString: string, poolSize: number): Promise<SqlDatabase> {
@@ -103,7 +106,7 @@ async function openPostgres(connectionString: string, poolSize: number): Promise
   // would crash the process. The next query reports the outage instead.
   pool.on('error', () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, dialect: postgresDialect, close: () => db.destroy() };
+  return { db, dialect: postgresDialect, journal: new Journal(), close: () => db.destroy() };
 }
 
 /**

@@ -8,6 +8,7 @@ import type { SqlDialect } from './dialect.js';
 import { registryNameCollation } from './registry-collation-migration.js';
 import { trackingTables } from './tracking-migration.js';
 import { authTables } from './auth-migration.js';
+import { auditTables } from './audit-migration.js';
 
 type MigrationFactory = (dialect: SqlDialect) => Migration;
 
@@ -96,6 +97,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, MigrationFactory]> = [
   ['0003_version_tag_key_index', versionTagKeyIndex],
   ['0004_registry_name_collation', registryNameCollation],
   ['0005_auth', authTables],
+  ['0006_audit', auditTables],
 ];
 
 /** Runs every pending migration, or those up to `upTo` (upgrade tests start from an older schema). */

@@ -9,6 +9,7 @@ import type { SqlDialect } from './dialect.js';
 import { SqlModelAliasStore } from './registry-sql-aliases.js';
 import { SqlRegisteredModelStore } from './registry-sql-models.js';
 import { SqlModelVersionStore } from './registry-sql-versions.js';
+import type { Journal } from './journal.js';
 import type { Database } from './schema.js';
 
 export { DELETED_STAGE } from './registry-sql-rows.js';
@@ -20,10 +21,10 @@ export class SqlRegistryStore implements RegistryStore {
   private readonly versions: SqlModelVersionStore;
   private readonly aliases: SqlModelAliasStore;
 
-  constructor(db: Kysely<Database>, dialect: SqlDialect) {
-    this.models = new SqlRegisteredModelStore(db, dialect);
-    this.versions = new SqlModelVersionStore(db, dialect);
-    this.aliases = new SqlModelAliasStore(db, dialect);
+  constructor(db: Kysely<Database>, dialect: SqlDialect, journal: Journal) {
+    this.models = new SqlRegisteredModelStore(db, dialect, journal);
+    this.versions = new SqlModelVersionStore(db, dialect, journal);
+    this.aliases = new SqlModelAliasStore(db, dialect, journal);
   }
 
   createRegisteredModel = (...a: Args<'createRegisteredModel'>) => this.models.createRegisteredModel(...a);

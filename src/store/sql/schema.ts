@@ -3,6 +3,7 @@
  * designed for the registry: a registered model has a surrogate id, so a rename touches one row.
  */
 import type { Generated } from 'kysely';
+import type { AuditTables } from './audit-schema.js';
 import type { TrackingTables } from './tracking-schema.js';
 
 export interface RegisteredModelsTable {
@@ -53,7 +54,7 @@ export interface RegisteredModelAliasesTable {
   version: number;
 }
 
-export interface Database extends TrackingTables {
+export interface Database extends TrackingTables, AuditTables {
   registered_models: RegisteredModelsTable;
   registered_model_tags: RegisteredModelTagsTable;
   model_versions: ModelVersionsTable;

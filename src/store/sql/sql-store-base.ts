@@ -5,8 +5,10 @@
  */
 import type { Kysely, Transaction } from 'kysely';
 import { type Tag } from '../registry-store.js';
+import type { Change } from '../change.js';
 import { StoreConflict, StoreUnavailable } from '../store-errors.js';
 import type { SqlDialect } from './dialect.js';
+import type { Journal } from './journal.js';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database> | Transaction<Database>;
@@ -15,10 +17,23 @@ export abstract class SqlStoreBase {
   constructor(
     protected readonly db: Kysely<Database>,
     protected readonly dialect: SqlDialect,
+    protected readonly journal: Journal,
   ) {}
 
-  protected async tx<T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
-    return this.guard(() => this.db.transaction().execute(fn));
+  /**
+   * One transaction. `fn` pushes the changes it makes onto `changes`; they are journalled (audit
+   * trail, webhook outbox) after `fn`'s own statements and before the commit, so they commit or
+   * roll back with it.
+   */
+  protected async tx<T>(fn: (trx: Transaction<Database>, changes: Change[]) => Promise<T>): Promise<T> {
+    return this.guard(() =>
+      this.db.transaction().execute(async (trx) => {
+        const changes: Change[] = [];
+        const result = await fn(trx, changes);
+        await this.journal.flush(trx, changes);
+        return result;
+      }),
+    );
   }
 
   protected async guard<T>(fn: () => Promise<T>): Promise<T> {

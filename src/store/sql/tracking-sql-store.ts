@@ -7,6 +7,7 @@
 import type { Kysely } from 'kysely';
 import type { TrackingStore } from '../tracking-store.js';
 import type { SqlDialect } from './dialect.js';
+import type { Journal } from './journal.js';
 import type { Database } from './schema.js';
 import { SqlExperimentStore } from './tracking-sql-experiments.js';
 import { SqlLoggedModelStore } from './tracking-sql-logged-models.js';
@@ -17,9 +18,9 @@ export class SqlTrackingStore implements TrackingStore {
   readonly runs: SqlRunStore;
   readonly loggedModels: SqlLoggedModelStore;
 
-  constructor(db: Kysely<Database>, dialect: SqlDialect) {
-    this.experiments = new SqlExperimentStore(db, dialect);
-    this.runs = new SqlRunStore(db, dialect);
-    this.loggedModels = new SqlLoggedModelStore(db, dialect);
+  constructor(db: Kysely<Database>, dialect: SqlDialect, journal: Journal) {
+    this.experiments = new SqlExperimentStore(db, dialect, journal);
+    this.runs = new SqlRunStore(db, dialect, journal);
+    this.loggedModels = new SqlLoggedModelStore(db, dialect, journal);
   }
 }

@@ -1,0 +1,47 @@
+/**
+ * The audit trail's read side: events as the API shows them, the query behind
+ * `GET /api/flowreg/v1/audit` and `flowreg audit`, and the result of verifying the chain.
+ */
+export interface AuditEvent {
+  readonly seq: number;
+  readonly time: number;
+  readonly user: string;
+  readonly action: string;
+  readonly resourceType: string;
+  readonly name: string;
+  readonly version: string | null;
+  readonly before: unknown;
+  readonly after: unknown;
+  readonly requestId: string | null;
+  readonly clientAddress: string | null;
+  readonly userAgent: string | null;
+  readonly hash: string;
+}
+
+export interface AuditQuery {
+  readonly resourceType?: string;
+  readonly name?: string;
+  readonly version?: string;
+  readonly user?: string;
+  readonly action?: string;
+  /** Epoch ms, inclusive. */
+  readonly since?: number;
+  readonly until?: number;
+  /** Page cursor: only events older than this sequence number. */
+  readonly before?: number;
+  readonly limit: number;
+}
+
+export interface AuditPage {
+  readonly events: readonly AuditEvent[];
+  readonly hasMore: boolean;
+}
+
+export type ChainCheck =
+  | { readonly ok: true; readonly checked: number }
+  | { readonly ok: false; readonly checked: number; readonly brokenAt: number; readonly reason: string };
+
+export interface AuditStore {
+  list(query: AuditQuery): Promise<AuditPage>;
+  verify(): Promise<ChainCheck>;
+}
