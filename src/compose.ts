@@ -13,6 +13,7 @@ import type { Logger } from './logger.js';
 import { ModelVersions } from './registry/model-versions.js';
 import { RegisteredModels } from './registry/registered-models.js';
 import { openDatabase, type SqlDatabase } from './store/sql/database.js';
+import { SqlAuditTrail } from './store/sql/audit-sql.js';
 import { SqlRegistryStore } from './store/sql/registry-sql-store.js';
 import { SqlTrackingStore } from './store/sql/tracking-sql-store.js';
 import { Experiments } from './tracking/experiments.js';
@@ -29,6 +30,8 @@ export interface Services {
   readonly deps: Deps;
   /** The `--artifacts-destination` store (the proxy's; run and logged-model artifacts live here). */
   readonly artifacts: ArtifactStore;
+  /** The audit trail of each database (the same object twice when there is one database). */
+  readonly auditTrails: { readonly tracking: SqlAuditTrail; readonly registry: SqlAuditTrail };
   close(): Promise<void>;
 }
 
@@ -40,7 +43,7 @@ export type ServiceConfig = Pick<
   ServerConfig,
   'backendStore' | 'defaultArtifactRoot' | 'artifactsDestination' | 's3' | 'serveArtifacts' | 'artifactsOnly'
 > &
-  Partial<Pick<ServerConfig, 'registryStore' | 'staticPrefix' | 'maxPublishBytes' | 'poolSize' | 'auth' | 'oidc'>> & {
+  Partial<Pick<ServerConfig, 'registryStore' | 'staticPrefix' | 'maxPublishBytes' | 'poolSize' | 'auth' | 'oidc' | 'audit'>> & {
     readonly logger: Logger;
     /** Tests lower the password KDF's cost; production keeps the default. */
     readonly scrypt?: ScryptParams;
@@ -116,6 +119,17 @@ async function openDatabases(config: ServiceConfig): Promise<{ tracking: SqlData
   return { tracking, registry, close: async () => void (await Promise.all([tracking.close(), registry.close()])) };
 }
 
+/** One audit trail per distinct database, attached to its journal; none with `--no-audit`. */
+function auditTrailsOf(databases: { tracking: SqlDatabase; registry: SqlDatabase }, on: boolean): { tracking: SqlAuditTrail; registry: SqlAuditTrail } {
+  const tracking = new SqlAuditTrail(databases.tracking.db);
+  const registry = databases.registry === databases.tracking ? tracking : new SqlAuditTrail(databases.registry.db);
+  if (on) {
+    databases.tracking.journal.use(tracking);
+    if (registry !== tracking) databases.registry.journal.use(registry);
+  }
+  return { tracking, registry };
+}
+
 export async function openServices(config: ServiceConfig): Promise<Services> {
   const { store: artifacts, close: closeArtifacts } = await openArtifactStore(config);
   let databases: Awaited<ReturnType<typeof openDatabases>>;
@@ -129,6 +143,9 @@ export async function openServices(config: ServiceConfig): Promise<Services> {
     await databases.close();
     closeArtifacts();
   };
+  // The audit trail is a sink of each database's journal: an event commits with its change, in
+  // the database that holds the changed resource (the registry store's, when it is separate).
+  const auditTrails = auditTrailsOf(databases, config.audit ?? true);
   const trackingStore = new SqlTrackingStore(databases.tracking.db, databases.tracking.dialect, databases.tracking.journal);
   const registryStore = new SqlRegistryStore(databases.registry.db, databases.registry.dialect, databases.registry.journal);
   const experiments = new Experiments(trackingStore.experiments, config.defaultArtifactRoot);
@@ -159,5 +176,5 @@ export async function openServices(config: ServiceConfig): Promise<Services> {
     options,
     ...(auth ? { auth } : {}),
   };
-  return { deps, artifacts, close };
+  return { deps, artifacts, auditTrails, close };
 }

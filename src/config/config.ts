@@ -40,6 +40,8 @@ export interface ServerConfig {
   readonly logLevel: LogLevel;
   /** PostgreSQL connections per worker process. */
   readonly poolSize: number;
+  /** Whether every change appends a hash-chained event to the audit trail (`--audit`, default on). */
+  readonly audit: boolean;
   /** Set by `--app-name basic-auth`: authentication and permissions on every route. */
   readonly auth?: AuthSettings;
   /** FLOWREG_OIDC_*: Bearer JWTs of this issuer are accepted too (only with authentication on). */
@@ -84,6 +86,7 @@ interface RawFlags extends RawSecurityFlags {
   maxPublishBytes?: number;
   logLevel?: LogLevel;
   poolSize?: number;
+  audit?: boolean;
   appName?: string;
 }
 
@@ -114,6 +117,7 @@ const FLAGS: Readonly<Record<string, FlagSpec>> = {
   // MLflow reads MLFLOW_LOGGING_LEVEL for its own logger (mlflow/utils/logging_utils.py).
   '--log-level': { key: 'logLevel', kind: 'level', env: ['FLOWREG_LOG_LEVEL', 'MLFLOW_LOGGING_LEVEL'] },
   '--db-pool-size': { key: 'poolSize', kind: 'int', env: 'FLOWREG_DB_POOL_SIZE' },
+  '--audit': { key: 'audit', kind: 'bool', env: 'FLOWREG_AUDIT' },
   '--app-name': { key: 'appName', kind: 'string' },
   // mlflow/utils/cli_args.py: the security-middleware options and their environment variables.
   '--allowed-hosts': { key: 'allowedHosts', kind: 'string', env: 'MLFLOW_SERVER_ALLOWED_HOSTS' },
@@ -170,6 +174,10 @@ function readArgv(argv: readonly string[]): RawFlags {
   for (const { arg, flag: name, inline, value: takeValue } of argTokens(argv, (flag) => new ConfigError(`${flag} needs a value`))) {
     if (name === '--no-serve-artifacts') {
       flags.serveArtifacts = false;
+      continue;
+    }
+    if (name === '--no-audit') {
+      flags.audit = false;
       continue;
     }
     if (IGNORED_SWITCHES.has(name)) continue;
@@ -263,6 +271,7 @@ export function loadServerConfig(
     staticPrefix,
     maxPublishBytes: raw.maxPublishBytes ?? DEFAULT_MAX_PUBLISH_BYTES,
     logLevel: raw.logLevel ?? 'info',
+    audit: raw.audit ?? true,
     poolSize,
     security: parseSecuritySettings(raw, raw.host ?? '127.0.0.1'),
   });
@@ -299,6 +308,8 @@ Options (each also read from the environment variable in brackets):
                                 [FLOWREG_MAX_PUBLISH_BYTES]
   --log-level LEVEL             debug, info (default: a line per 4xx/5xx response), warning or
                                 error  [FLOWREG_LOG_LEVEL, MLFLOW_LOGGING_LEVEL]
+  --audit / --no-audit          append a hash-chained audit event for every change (default on)
+                                [FLOWREG_AUDIT]
   --db-pool-size N              PostgreSQL connections per worker (default: about 2 per core
                                 across the workers, 2 to 10)  [FLOWREG_DB_POOL_SIZE]
 ${SECURITY_HELP}  --help                        show this message
