@@ -25,6 +25,11 @@ import { LocalArtifactStore } from './artifacts/local.js';
 import { isS3Uri } from './config/s3-settings.js';
 import { ConfigError } from './config/config-error.js';
 import { DEFAULT_MAX_PUBLISH_BYTES } from './config/config.js';
+import { webhookSettingsFrom, type WebhookSettings } from './config/webhooks.js';
+import { SqlWebhookStore } from './store/sql/webhook-sql.js';
+import { WebhookOutbox } from './webhooks/outbox.js';
+import { Webhooks } from './webhooks/service.js';
+import { DeliveryWorker } from './webhooks/worker.js';
 
 export interface Services {
   readonly deps: Deps;
@@ -32,6 +37,8 @@ export interface Services {
   readonly artifacts: ArtifactStore;
   /** The audit trail of each database (the same object twice when there is one database). */
   readonly auditTrails: { readonly tracking: SqlAuditTrail; readonly registry: SqlAuditTrail };
+  /** The webhook delivery worker of this process (running unless `webhooks.deliver` is off). */
+  readonly webhookWorker: DeliveryWorker;
   close(): Promise<void>;
 }
 
@@ -43,7 +50,7 @@ export type ServiceConfig = Pick<
   ServerConfig,
   'backendStore' | 'defaultArtifactRoot' | 'artifactsDestination' | 's3' | 'serveArtifacts' | 'artifactsOnly'
 > &
-  Partial<Pick<ServerConfig, 'registryStore' | 'staticPrefix' | 'maxPublishBytes' | 'poolSize' | 'auth' | 'oidc' | 'audit'>> & {
+  Partial<Pick<ServerConfig, 'registryStore' | 'staticPrefix' | 'maxPublishBytes' | 'poolSize' | 'auth' | 'oidc' | 'audit' | 'webhooks'>> & {
     readonly logger: Logger;
     /** Tests lower the password KDF's cost; production keeps the default. */
     readonly scrypt?: ScryptParams;
@@ -139,7 +146,22 @@ export async function openServices(config: ServiceConfig): Promise<Services> {
     closeArtifacts();
     throw err;
   }
+  // Webhooks live in the registry database: the outbox is a sink of its journal, so a delivery
+  // commits with the registry change it reports. Defaults: MLflow's (config/webhooks.ts).
+  const webhookSettings: WebhookSettings = config.webhooks ?? webhookSettingsFrom({});
+  const webhookStore = new SqlWebhookStore(databases.registry.db, databases.registry.dialect, databases.registry.journal);
+  const webhooks = new Webhooks(webhookStore, webhookSettings);
+  const outbox = new WebhookOutbox(webhookStore, webhookSettings.cacheTtlMs);
+  databases.registry.journal.use(outbox);
+  const webhookWorker = new DeliveryWorker(webhookStore, webhooks, webhookSettings, config.logger);
+  webhooks.onChange = () => outbox.invalidate();
+  webhooks.nudge = () => webhookWorker.nudge();
+  outbox.onDeliveries = () => webhookWorker.nudge();
+  if (webhookSettings.ephemeralKey) {
+    config.logger('warn', 'MLFLOW_WEBHOOK_SECRET_ENCRYPTION_KEY is not set: webhook secrets are encrypted with a key of this process only, and signed deliveries fail after a restart or on another replica');
+  }
   const close = async () => {
+    await webhookWorker.stop();
     await databases.close();
     closeArtifacts();
   };
@@ -175,6 +197,8 @@ export async function openServices(config: ServiceConfig): Promise<Services> {
     logger: config.logger,
     options,
     ...(auth ? { auth } : {}),
+    webhooks,
   };
-  return { deps, artifacts, auditTrails, close };
+  if (webhookSettings.deliver) webhookWorker.start();
+  return { deps, artifacts, auditTrails, webhookWorker, close };
 }

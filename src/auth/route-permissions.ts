@@ -186,6 +186,19 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RouteRule>> = {
   [`POST ${LM}/{model_id}/params`]: loggedModel('update'),
   [`GET ${LM}/{model_id}/artifacts/directories`]: loggedModel('read'),
 
+  // ---- webhooks: admins only (auth/__init__.py: WEBHOOK_BEFORE_REQUEST_HANDLERS, sender_is_admin);
+  // flowreg's delivery log and opt-in events likewise ----
+  [`POST 2.0/mlflow/webhooks`]: ADMIN,
+  [`GET 2.0/mlflow/webhooks`]: ADMIN,
+  [`GET 2.0/mlflow/webhooks/{webhook_id}`]: ADMIN,
+  [`PATCH 2.0/mlflow/webhooks/{webhook_id}`]: ADMIN,
+  [`DELETE 2.0/mlflow/webhooks/{webhook_id}`]: ADMIN,
+  [`POST 2.0/mlflow/webhooks/{webhook_id}/test`]: ADMIN,
+  [`GET flowreg/v1/webhooks/{webhook_id}/deliveries`]: ADMIN,
+  [`POST flowreg/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver`]: ADMIN,
+  [`GET flowreg/v1/webhooks/{webhook_id}/extra-events`]: ADMIN,
+  [`PUT flowreg/v1/webhooks/{webhook_id}/extra-events`]: ADMIN,
+
   // ---- probes: open, as MLflow's /health and /version (auth/__init__.py: is_unprotected_route) ----
   'GET /health': PUBLIC,
   'HEAD /health': PUBLIC,

@@ -13,6 +13,7 @@ import { checkOidcNeedsAuth, oidcSettingsFrom, type OidcSettings } from './oidc.
 import { ConfigError } from './config-error.js';
 import { parseStoreUri, type StoreLocation } from './store-uri.js';
 import { parseSecuritySettings, SECURITY_HELP, type RawSecurityFlags, type SecuritySettings } from './security.js';
+import { webhookSettingsFrom, type WebhookSettings } from './webhooks.js';
 
 export { ConfigError };
 
@@ -48,6 +49,8 @@ export interface ServerConfig {
   readonly oidc?: OidcSettings;
   /** The edge: host and origin checks, security headers, timeouts, connection cap (security.ts). */
   readonly security: SecuritySettings;
+  /** Webhook delivery: MLflow's MLFLOW_WEBHOOK_* environment variables (webhooks.ts). */
+  readonly webhooks: WebhookSettings;
 }
 
 /** Default cap on a native publish request's body. */
@@ -274,12 +277,15 @@ export function loadServerConfig(
     audit: raw.audit ?? true,
     poolSize,
     security: parseSecuritySettings(raw, raw.host ?? '127.0.0.1'),
+    webhooks: webhookSettingsFrom(env),
   });
 }
 
 /** Frozen all the way down: nothing downstream can change what the operator configured. */
 function deepFreeze<T extends object>(value: T): T {
   for (const inner of Object.values(value)) {
+    // A Buffer (the webhook secret key) cannot be frozen; it is never handed out for writing.
+    if (Buffer.isBuffer(inner)) continue;
     if (typeof inner === 'object' && inner !== null && !Object.isFrozen(inner)) deepFreeze(inner as object);
   }
   return Object.freeze(value);
@@ -312,5 +318,10 @@ Options (each also read from the environment variable in brackets):
                                 [FLOWREG_AUDIT]
   --db-pool-size N              PostgreSQL connections per worker (default: about 2 per core
                                 across the workers, 2 to 10)  [FLOWREG_DB_POOL_SIZE]
-${SECURITY_HELP}  --help                        show this message
+${SECURITY_HELP}
+Webhooks (environment only, as MLflow): MLFLOW_WEBHOOK_ALLOWED_SCHEMES (default https),
+  MLFLOW_WEBHOOK_ALLOW_PRIVATE_IPS (default false), MLFLOW_WEBHOOK_REQUEST_TIMEOUT (30 s),
+  MLFLOW_WEBHOOK_REQUEST_MAX_RETRIES (3), MLFLOW_WEBHOOK_CACHE_TTL (60 s),
+  MLFLOW_WEBHOOK_SECRET_ENCRYPTION_KEY (a Fernet key), FLOWREG_WEBHOOK_DELIVERY (default true)
+  --help                        show this message
 `;

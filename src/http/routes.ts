@@ -14,6 +14,7 @@ import { proxiedArtifactLister } from '../tracking/artifacts.js';
 import type { Experiments } from '../tracking/experiments.js';
 import type { LoggedModels } from '../tracking/logged-models.js';
 import type { Runs } from '../tracking/runs.js';
+import type { Webhooks } from '../webhooks/service.js';
 import { FLOWREG_VERSION } from '../version.js';
 import { AccessGuard, ruleKey } from './access-guard.js';
 import { artifactRoutes, artifactsOnlyMessage } from './artifacts.js';
@@ -27,6 +28,7 @@ import { modelVersionRoutes } from './handlers/model-versions.js';
 import { registeredModelRoutes } from './handlers/registered-models.js';
 import { runRoutes } from './handlers/runs.js';
 import { serverInfoRoutes } from './handlers/server-info.js';
+import { webhookRoutes } from './handlers/webhooks.js';
 import { nativeRoutes } from './native/index.js';
 import { RouteTable, type RouteDef, type StreamRouteDef } from './router.js';
 
@@ -49,6 +51,8 @@ export interface RouteDeps {
    * guard in the dispatcher, and the user, role, permission and token routes are served.
    */
   readonly auth?: AuthServices;
+  /** MLflow's webhook API and flowreg's delivery log (absent: those routes are not served). */
+  readonly webhooks?: Webhooks;
 }
 
 /**
@@ -119,6 +123,7 @@ export function buildRoutes(deps: RouteDeps, extraRoutes: readonly RouteDef[] = 
     ...experimentRoutes(deps.experiments),
     ...runRoutes(deps.runs, lister),
     ...loggedModelRoutes(deps.loggedModels, lister),
+    ...(deps.webhooks ? webhookRoutes(deps.webhooks) : []),
     ...extraRoutes,
   ];
   const table = new RouteTable()

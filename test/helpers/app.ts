@@ -14,6 +14,7 @@ import { freshDatabase, type BackendName } from './databases.js';
 import type { Logger } from '../../src/logger.js';
 import type { S3Settings } from '../../src/config/s3-settings.js';
 import { FAST_SCRYPT } from './auth.js';
+import type { WebhookSettings } from '../../src/config/webhooks.js';
 
 export { backends, type BackendName } from './databases.js';
 
@@ -42,6 +43,8 @@ export interface TestAppOptions {
    * `admin` / TEST_ADMIN_PASSWORD unless given. The password KDF runs at a test cost.
    */
   readonly auth?: Readonly<Record<string, string>>;
+  /** Webhook settings (default: MLflow's defaults, as with no MLFLOW_WEBHOOK_* variables set). */
+  readonly webhooks?: WebhookSettings;
 }
 
 export const TEST_ADMIN_PASSWORD = 'admin-password-1234';
@@ -64,6 +67,7 @@ export async function createTestApp(backend: BackendName = 'sqlite', options: Te
     poolSize: 4,
     ...(options.staticPrefix ? { staticPrefix: options.staticPrefix } : {}),
     ...(options.maxPublishBytes === undefined ? {} : { maxPublishBytes: options.maxPublishBytes }),
+    ...(options.webhooks ? { webhooks: options.webhooks } : {}),
     ...(options.auth
       ? {
           auth: { raw: { admin_username: 'admin', admin_password: TEST_ADMIN_PASSWORD, ...options.auth }, source: 'test' },

@@ -25,9 +25,12 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   registry: ['search', 'artifacts', 'protocol', 'store', 'domain', 'logger'],
   tracking: ['search', 'artifacts', 'protocol', 'store', 'domain', 'logger'],
   native: ['registry', 'tracking', 'search', 'artifacts', 'protocol', 'store', 'domain', 'config', 'logger'],
-  http: ['auth', 'native', 'registry', 'tracking', 'search', 'artifacts', 'protocol', 'store', ...LEAVES],
-  root: ['http', 'auth', 'native', 'registry', 'tracking', 'search', 'artifacts', 'protocol', 'store', ...LEAVES],
-  cli: ['root', 'http', 'auth', 'native', 'registry', 'tracking', 'search', 'artifacts', 'protocol', 'store', ...LEAVES],
+  // Webhooks: the service, the journal sink (outbox), the delivery worker and client. They read the
+  // store and speak MLflow's errors; http serves them and the root composes them, never the reverse.
+  webhooks: ['protocol', 'store', 'domain', 'config', 'logger'],
+  http: ['webhooks', 'auth', 'native', 'registry', 'tracking', 'search', 'artifacts', 'protocol', 'store', ...LEAVES],
+  root: ['http', 'webhooks', 'auth', 'native', 'registry', 'tracking', 'search', 'artifacts', 'protocol', 'store', ...LEAVES],
+  cli: ['root', 'http', 'webhooks', 'auth', 'native', 'registry', 'tracking', 'search', 'artifacts', 'protocol', 'store', ...LEAVES],
 };
 
 function walk(dir: string): string[] {

@@ -5,6 +5,7 @@
 import type { Generated } from 'kysely';
 import type { AuditTables } from './audit-schema.js';
 import type { TrackingTables } from './tracking-schema.js';
+import type { WebhookTables } from './webhook-schema.js';
 
 export interface RegisteredModelsTable {
   id: Generated<number>;
@@ -54,7 +55,7 @@ export interface RegisteredModelAliasesTable {
   version: number;
 }
 
-export interface Database extends TrackingTables, AuditTables {
+export interface Database extends TrackingTables, AuditTables, WebhookTables {
   registered_models: RegisteredModelsTable;
   registered_model_tags: RegisteredModelTagsTable;
   model_versions: ModelVersionsTable;

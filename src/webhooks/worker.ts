@@ -1,0 +1,151 @@
+/**
+ * The delivery worker: leases due deliveries from the outbox, sends them, and records each attempt
+ * (status code, a response excerpt, the error, the next retry, delivered-at). Every replica runs
+ * one; a lease lets exactly one of them send a delivery, and a killed replica's leases run out and
+ * are taken over, so every delivery is sent at least once, always with its own delivery id.
+ *
+ * Retries follow MLflow's (webhooks/delivery.py: urllib3 Retry): 429 and 5xx responses and
+ * network errors are retried up to MLFLOW_WEBHOOK_REQUEST_MAX_RETRIES times with exponential
+ * backoff and Retry-After; other responses, and destinations the address policy refuses, are final.
+ */
+import { randomUUID } from 'node:crypto';
+import type { WebhookSettings } from '../config/webhooks.js';
+import type { Logger } from '../logger.js';
+import type { SqlWebhookStore } from '../store/sql/webhook-sql.js';
+import type { AttemptRecord, Delivery } from '../store/webhook-store.js';
+import { isRetryable, retryDelayMs, sendOnce } from './delivery-client.js';
+import type { Webhooks } from './service.js';
+
+/** Deliveries leased per round. */
+const BATCH = 16;
+/** A lease outlasts an attempt's timeout by this much, so a live owner always records before it runs out. */
+const LEASE_MARGIN_MS = 10_000;
+
+export class DeliveryWorker {
+  readonly owner = randomUUID();
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> | undefined;
+  private again = false;
+  private stopped = true;
+
+  constructor(
+    private readonly store: SqlWebhookStore,
+    private readonly webhooks: Webhooks,
+    private readonly settings: WebhookSettings,
+    private readonly logger: Logger,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  get leaseMs(): number {
+    return this.settings.requestTimeoutMs + LEASE_MARGIN_MS;
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  /** Stops polling and waits for the round in flight (its attempts finish and are recorded). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+
+  /** New deliveries were committed here: look now (and once more shortly, in case the commit was not yet visible). */
+  nudge(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.schedule(5);
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.running = this.round().finally(() => {
+        this.running = undefined;
+        const more = this.again;
+        this.again = false;
+        this.schedule(more ? 0 : this.settings.pollIntervalMs);
+      });
+    }, ms);
+    this.timer.unref();
+  }
+
+  /** Sends everything due, batch after batch. Also what tests call to deliver synchronously. */
+  async round(): Promise<number> {
+    let sent = 0;
+    try {
+      for (;;) {
+        const batch = await this.store.claimDue(this.owner, this.clock(), this.leaseMs, BATCH);
+        if (batch.length === 0) break;
+        await Promise.all(batch.map((d) => this.deliver(d)));
+        sent += batch.length;
+        if (this.stopped) break;
+      }
+    } catch (err) {
+      this.logger('warn', `webhook delivery: ${(err as Error).message}`);
+    }
+    return sent;
+  }
+
+  private async deliver(delivery: Delivery): Promise<void> {
+    const record = await this.attempt(delivery).catch(
+      (err: unknown): AttemptRecord => this.retryOrFail(delivery, { time: this.clock(), statusCode: null, error: (err as Error).message, excerpt: null }, undefined, true),
+    );
+    try {
+      await this.store.recordAttempt(delivery.deliveryId, this.owner, record);
+    } catch (err) {
+      this.logger('warn', `webhook delivery ${delivery.deliveryId}: could not record the attempt: ${(err as Error).message}`);
+    }
+  }
+
+  private async attempt(delivery: Delivery): Promise<AttemptRecord> {
+    const found = await this.store.webhookOfDelivery(delivery.webhookId);
+    const now = this.clock();
+    if (!found || found.deleted || found.webhook.status !== 'ACTIVE') {
+      // A webhook disabled or deleted since the event is silent, as MLflow sends only to active ones.
+      const why = !found || found.deleted ? 'the webhook was deleted' : 'the webhook is disabled';
+      return { status: 'cancelled', time: now, attempted: false, statusCode: null, error: why, responseExcerpt: null, nextAttempt: now };
+    }
+    let secret: string | null;
+    try {
+      secret = this.webhooks.decryptSecret(found.webhook);
+    } catch (err) {
+      return { status: 'failed', time: now, attempted: true, statusCode: null, error: (err as Error).message, responseExcerpt: null, nextAttempt: now };
+    }
+    const result = await sendOnce(
+      { url: found.webhook.url, deliveryId: delivery.deliveryId, body: delivery.body, secret, now: this.clock },
+      { allowPrivateIps: this.settings.allowPrivateIps, timeoutMs: this.settings.requestTimeoutMs },
+    );
+    const done = { time: this.clock(), statusCode: result.status, error: result.error ?? null, excerpt: result.status === null ? null : result.body };
+    if (result.status !== null && result.status < 400) {
+      return { status: 'delivered', time: done.time, attempted: true, statusCode: result.status, error: null, responseExcerpt: done.excerpt, nextAttempt: done.time };
+    }
+    return this.retryOrFail(delivery, done, result.retryAfter, isRetryable(result));
+  }
+
+  private retryOrFail(
+    delivery: Delivery,
+    done: { time: number; statusCode: number | null; error: string | null; excerpt: string | null },
+    retryAfter: string | undefined,
+    retryable: boolean,
+  ): AttemptRecord {
+    const attemptsSoFar = delivery.attempts + 1;
+    const base = { time: done.time, attempted: true, statusCode: done.statusCode, error: done.error, responseExcerpt: done.excerpt };
+    if (retryable && attemptsSoFar <= this.settings.maxRetries) {
+      return { ...base, status: 'pending', nextAttempt: done.time + retryDelayMs(attemptsSoFar, retryAfter, done.time) };
+    }
+    if (done.statusCode !== null || done.error !== null) {
+      this.logger('warn', `webhook delivery ${delivery.deliveryId} (${delivery.event}) failed after ${attemptsSoFar} attempt(s): ${done.statusCode ?? done.error}`);
+    }
+    return { ...base, status: 'failed', nextAttempt: done.time };
+  }
+}
