@@ -42,6 +42,8 @@ export interface TestAppOptions {
    * `admin` / TEST_ADMIN_PASSWORD unless given. The password KDF runs at a test cost.
    */
   readonly auth?: Readonly<Record<string, string>>;
+  /** The audit trail (`--audit`, default on). */
+  readonly audit?: boolean;
 }
 
 export const TEST_ADMIN_PASSWORD = 'admin-password-1234';
@@ -62,6 +64,7 @@ export async function createTestApp(backend: BackendName = 'sqlite', options: Te
     artifactsOnly: options.artifactsOnly ?? false,
     logger,
     poolSize: 4,
+    ...(options.audit === undefined ? {} : { audit: options.audit }),
     ...(options.staticPrefix ? { staticPrefix: options.staticPrefix } : {}),
     ...(options.maxPublishBytes === undefined ? {} : { maxPublishBytes: options.maxPublishBytes }),
     ...(options.auth
