@@ -43,6 +43,8 @@ export interface TestAppOptions {
    * `admin` / TEST_ADMIN_PASSWORD unless given. The password KDF runs at a test cost.
    */
   readonly auth?: Readonly<Record<string, string>>;
+  /** The audit trail (`--audit`, default on). */
+  readonly audit?: boolean;
   /** Webhook settings (default: MLflow's defaults, as with no MLFLOW_WEBHOOK_* variables set). */
   readonly webhooks?: WebhookSettings;
 }
@@ -65,6 +67,7 @@ export async function createTestApp(backend: BackendName = 'sqlite', options: Te
     artifactsOnly: options.artifactsOnly ?? false,
     logger,
     poolSize: 4,
+    ...(options.audit === undefined ? {} : { audit: options.audit }),
     ...(options.staticPrefix ? { staticPrefix: options.staticPrefix } : {}),
     ...(options.maxPublishBytes === undefined ? {} : { maxPublishBytes: options.maxPublishBytes }),
     ...(options.webhooks ? { webhooks: options.webhooks } : {}),
