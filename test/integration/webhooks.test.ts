@@ -9,6 +9,7 @@ import { API, backends, createTestApp, type TestApp } from '../helpers/app.js';
 import { eventually, Receiver } from '../helpers/webhook-receiver.js';
 import { webhookSettingsFrom, type WebhookSettings } from '../../src/config/webhooks.js';
 import { verifySignature } from '../../src/webhooks/signing.js';
+import { sendOnce } from '../../src/webhooks/delivery-client.js';
 
 const KEY = 'ZmxvdXJlZy13ZWJob29rLXRlc3Qta2V5LTMyYnl0ZXM='; // 32 bytes, URL-safe base64
 const NATIVE = '/api/flowreg/v1/webhooks';
@@ -308,6 +309,27 @@ describe.each(backends())('webhooks with MLflow’s default settings (%s)', (bac
       expect(res.body.message, url).toContain(`'${host}'`);
     }
     expect((await t.request.get(`${API}/webhooks`)).body).toEqual({});
+  });
+
+  it('checks the address a delivery connects to, after the lookup, not only the URL when it was saved', async () => {
+    const receiver = new Receiver();
+    await receiver.start();
+    try {
+      const policy = { allowPrivateIps: false, timeoutMs: 2000 };
+      // `localhost` goes through the lookup (a name that could be rebound); the literal is checked directly.
+      for (const url of [`http://localhost:${receiver.port}/x`, receiver.url('/x'), `http://[::ffff:127.0.0.1]:${receiver.port}/x`]) {
+        const result = await sendOnce({ url, deliveryId: 'd', body: '{}', secret: null }, policy);
+        expect(result, url).toMatchObject({ status: null, refused: true });
+        expect(result.error, url).toMatch(/is not a public IP address/);
+      }
+      expect(receiver.received).toEqual([]);
+      // With the escape hatch on, the same receiver is reached.
+      const open = await sendOnce({ url: `http://localhost:${receiver.port}/x`, deliveryId: 'd', body: '{}', secret: null }, { ...policy, allowPrivateIps: true });
+      expect(open.status).toBe(200);
+      expect(receiver.received).toHaveLength(1);
+    } finally {
+      await receiver.stop();
+    }
   });
 
   it('refuses http unless MLFLOW_WEBHOOK_ALLOWED_SCHEMES allows it (https only by default)', async () => {
