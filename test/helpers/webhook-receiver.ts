@@ -16,6 +16,8 @@ export interface Reply {
   readonly status: number;
   readonly headers?: Record<string, string>;
   readonly body?: string;
+  /** Never answer (the connection stays open until the receiver stops). */
+  readonly hold?: boolean;
 }
 
 export class Receiver {
@@ -45,6 +47,7 @@ export class Receiver {
         const path = req.url ?? '/';
         this.received.push({ path, headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), time: Date.now() });
         const reply = this.scripts.get(path)?.shift() ?? { status: 200, body: 'ok' };
+        if (reply.hold) return;
         res.writeHead(reply.status, { 'Content-Type': 'text/plain', ...reply.headers });
         res.end(reply.body ?? '');
       });
@@ -54,6 +57,7 @@ export class Receiver {
   }
 
   async stop(): Promise<void> {
+    this.server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 }
