@@ -191,6 +191,27 @@ function authTable(b) {
   ) + note;
 }
 
+/** Change of versions/s with 10 active webhooks, per repetition (runs alternate, paired by index). */
+export function webhooksChange(b) {
+  const none = b.webhooks?.none ?? [];
+  const ten = b.webhooks?.ten ?? [];
+  const xs = ten.map((x, i) => (none[i]?.rps > 0 ? (x.rps / none[i].rps - 1) * 100 : null)).filter((x) => x !== null && Number.isFinite(x));
+  return xs.length ? { v: median(xs), lo: Math.min(...xs), hi: Math.max(...xs), n: xs.length } : null;
+}
+
+function webhooksTable(b) {
+  const w = b.webhooks;
+  const line = (label, runs) => [label, fmt(med(runs, (x) => x.rps)), fmt(med(runs, (x) => x.latencyMs.p50)), fmt(med(runs, (x) => x.latencyMs.p99)), String(runs.reduce((a, x) => a + x.errorCount, 0))];
+  const delivered = w.ten.reduce((a, x) => a + (x.deliveries?.received ?? 0), 0);
+  const expected = w.ten.reduce((a, x) => a + (x.deliveries?.expected ?? 0), 0);
+  return (
+    table(['webhooks', 'versions/s', 'p50 ms', 'p99 ms', 'errors'], [line('none (10 disabled)', w.none), line('10 active on model_version.created', w.ten)]) +
+    `\n\nChange of throughput with 10 active webhooks: ${fmtChange(webhooksChange(b))} (negative = lost). ` +
+    `Deliveries received by the loopback receiver: ${delivered} of ${expected} expected (10 per version); ` +
+    `the outbox drained ${fmt(med(w.ten, (x) => x.deliveries.drainMs / 1000))} s after the write load stopped (median).`
+  );
+}
+
 /** The summary cell: the change of throughput with authentication on, per server. */
 function authSummary(b) {
   const runs = Object.values(b.authReads?.runs ?? {});
@@ -254,6 +275,7 @@ function summaryTable(results) {
       return e && d ? `${fmt(e.f, 'count')}/${fmt(d.f, 'count')} vs ${fmt(e.m, 'count')}/${fmt(d.m, 'count')}` : '—';
     }),
   ]);
+  lines.push(['`create_model_version` with 10 active webhooks vs none, flowreg (change of versions/s; negative = lost)', ...backends.map((b) => fmtChange(webhooksChange(results.backends[b])))]);
   lines.push(['Throughput with authentication on (`--app-name basic-auth`) vs off, reads at 16 clients (change, median per request kind; negative = lost)', ...backends.map((b) => authSummary(results.backends[b]))]);
   return table(['how many times better flowreg is', ...backends.map((b) => BACKEND_LABEL[b] ?? b)], lines);
 }
@@ -370,6 +392,12 @@ export function renderMarkdown(results, { chartFile = 'chart.svg', published = f
         out.push('');
         out.push(`Limits measured in the same run: disk copy (\`cp\`) ${fmt(med(ref.cp, (x) => x.mbps))} MB/s; loopback HTTP to a trivial Node.js sink ${fmt(med(ref.loopbackUpload, (x) => x.mbps))} MB/s up, from a trivial source ${fmt(med(ref.loopbackDownload, (x) => x.mbps))} MB/s down. Idle RSS before the transfers: flowreg ${b.idle?.flowreg ? mib(b.idle.flowreg.rss) : '?'}, \`mlflow server\` ${b.idle?.mlflow ? mib(b.idle.mlflow.rss) : '?'}.`);
       }
+      out.push('');
+    }
+    if (b.webhooks?.ten?.length) {
+      out.push(`### Writes with webhooks: \`create_model_version\`, ${cfg.writeConcurrency} clients, flowreg with 10 active webhooks vs none`);
+      out.push('');
+      out.push(webhooksTable(b));
       out.push('');
     }
     for (const row of rows) if (row.better && row.ratio !== null && row.ratio < 1 && ratioBound(row) !== null) allSlower.push({ backend: name, row });

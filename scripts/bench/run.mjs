@@ -6,12 +6,13 @@
 //   npm run bench                          full run: SQLite and PostgreSQL (tens of minutes)
 //   npm run bench -- --quick               reduced smoke run, SQLite only (under 2 minutes)
 //   options: --backends sqlite,postgres  --reps N  --file-mb N  --out DIR  --keep
-//            --steps reads,auth,paging,writes,artifacts,journey  (a subset, to measure only those)
+//            --steps reads,auth,paging,writes,webhooks,artifacts,journey  (a subset, to measure only those)
 //   environment: FLOWREG_BIN (a flowreg build elsewhere, used as is), FLOWREG_CACHE (virtualenvs),
 //                FLOWREG_BENCH_PG_URL (a PostgreSQL superuser URL instead of scripts/postgres.sh)
 //
 // Exit code 0 when every measurement ran; 1 when one could not run. Never fails for slowness.
 import { spawn } from 'node:child_process';
+import http from 'node:http';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -54,7 +55,7 @@ const FULL = {
   authMlflow: true, // `mlflow server --app-name basic-auth` beside flowreg's auth rows
 };
 
-const STEPS = ['reads', 'auth', 'paging', 'writes', 'artifacts', 'journey'];
+const STEPS = ['reads', 'auth', 'paging', 'writes', 'webhooks', 'artifacts', 'journey'];
 
 const QUICK = {
   ...FULL,
@@ -259,7 +260,7 @@ class Bench {
   /** Everything for one backend, into `r` (kept in the report even when a step fails). */
   async benchBackend(backend, r) {
     const cfg = this.cfg;
-    Object.assign(r, { startup: {}, seeding: {}, verify: {}, idle: {}, reads: {}, authReads: {}, paging: {}, writes: {}, artifacts: {}, journey: {} });
+    Object.assign(r, { startup: {}, seeding: {}, verify: {}, idle: {}, reads: {}, authReads: {}, paging: {}, writes: {}, webhooks: {}, artifacts: {}, journey: {} });
     const dbs = await this.databases(backend);
     const servers = {};
     this.restart = async (name) => {
@@ -333,6 +334,7 @@ class Bench {
       if (steps.includes('auth')) await this.step(`${backend} reads with authentication`, () => this.authReads(backend, servers, dbs, r));
       if (steps.includes('paging')) await this.step(`${backend} paging`, () => this.paging(backend, servers, r));
       if (steps.includes('writes')) await this.step(`${backend} writes`, () => this.writes(backend, servers, r));
+      if (steps.includes('webhooks')) await this.step(`${backend} webhooks`, () => this.webhooks(backend, servers, dbs, r));
       if (steps.includes('artifacts')) await this.step(`${backend} artifacts`, () => this.artifacts(backend, servers, r));
       if (steps.includes('journey')) await this.step(`${backend} journey`, () => this.journey(backend, servers, r));
     } finally {
@@ -486,6 +488,74 @@ class Bench {
         log(`${backend} rep ${rep + 1} writes ${name}: ${res.rps.toFixed(0)} versions/s, ${res.errorCount} errors, ${res.duplicates} duplicates, ${res.created} acknowledged, ${res.stored} stored`);
         if (name === 'flowreg') this.expectCorrect(`${backend} rep ${rep + 1} writes`, res);
       }
+    }
+  }
+
+  /**
+   * `create_model_version` at the writes step's concurrency on flowreg with 10 active webhooks
+   * subscribed to `model_version.created` vs none (the same 10 disabled), alternating per
+   * repetition, on one server allowed to deliver to a loopback receiver in this process. After each
+   * run with webhooks, every version must reach the receiver 10 times (the outbox drained).
+   */
+  async webhooks(backend, servers, dbs, r) {
+    const cfg = this.cfg;
+    let received = 0;
+    const receiver = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        received += 1;
+        res.writeHead(204);
+        res.end();
+      });
+    });
+    await new Promise((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${receiver.address().port}/hook`;
+    // The seeded flowreg would take deliveries too (it shares the outbox) but refuses loopback
+    // receivers by default: it is stopped for this step and started again after.
+    await stopServer(servers.flowreg, 10_000);
+    const extraEnv = {
+      MLFLOW_WEBHOOK_ALLOWED_SCHEMES: 'http',
+      MLFLOW_WEBHOOK_ALLOW_PRIVATE_IPS: 'true',
+      MLFLOW_WEBHOOK_SECRET_ENCRYPTION_KEY: 'YmVuY2gtd2ViaG9vay1rZXktMzItYnl0ZXMtbG9uZyE=',
+    };
+    const server = await this.start('flowreg', backend, dbs.flowreg, { extraEnv });
+    r.webhooks = { none: [], ten: [] };
+    try {
+      const ids = [];
+      for (let i = 0; i < 10; i++) {
+        const created = await api(server, 'POST', '/api/2.0/mlflow/webhooks', {
+          name: `bench-${backend}-${i}`, url, events: [{ entity: 'MODEL_VERSION', action: 'CREATED' }], secret: `bench-secret-${i}`, status: 'DISABLED',
+        });
+        ids.push(created.webhook.webhook_id);
+      }
+      const setStatus = (status) => Promise.all(ids.map((id) => api(server, 'PATCH', `/api/2.0/mlflow/webhooks/${id}`, { status })));
+      for (let rep = 0; rep < cfg.reps; rep++) {
+        for (const variant of rep % 2 === 0 ? ['none', 'ten'] : ['ten', 'none']) {
+          await setStatus(variant === 'ten' ? 'ACTIVE' : 'DISABLED');
+          const writeModel = `webhooks-${variant}-${rep + 1}`;
+          await api(server, 'POST', '/api/2.0/mlflow/registered-models/create', { name: writeModel });
+          const before = received;
+          const res = await runClient({ mode: 'load', base: server.base, kind: 'create_model_version', writeModel, concurrency: cfg.writeConcurrency, warmupMs: cfg.writeWarmupMs, durationMs: cfg.writeDurationMs });
+          const stored = await runClient({ mode: 'paging', base: server.base, filter: `name='${writeModel}'`, pageSize: 10_000 });
+          res.stored = stored.total;
+          if (variant === 'ten') {
+            // Every version created while the webhooks were active, delivered to each of the 10.
+            const expected = stored.total * 10;
+            const t0 = performance.now();
+            while (received - before < expected && performance.now() - t0 < 300_000) await sleep(100);
+            res.deliveries = { expected, received: received - before, drainMs: performance.now() - t0 };
+            if (res.deliveries.received !== expected) throw new Error(`webhooks: ${res.deliveries.received} of ${expected} deliveries arrived`);
+          }
+          r.webhooks[variant].push(res);
+          log(`${backend} rep ${rep + 1} webhooks ${variant}: ${res.rps.toFixed(0)} versions/s, p99 ${res.latencyMs.p99?.toFixed(2)} ms, ${res.errorCount} errors${res.deliveries ? `, ${res.deliveries.received} deliveries, outbox drained ${(res.deliveries.drainMs / 1000).toFixed(1)} s after the run` : ''}`);
+          this.expectCorrect(`${backend} rep ${rep + 1} webhooks ${variant}`, res);
+        }
+      }
+      await setStatus('DISABLED');
+    } finally {
+      await stopServer(server, 10_000);
+      receiver.close();
+      servers.flowreg = await this.start('flowreg', backend, dbs.flowreg);
     }
   }
 
