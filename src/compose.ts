@@ -157,9 +157,6 @@ export async function openServices(config: ServiceConfig): Promise<Services> {
   webhooks.onChange = () => outbox.invalidate();
   webhooks.nudge = () => webhookWorker.nudge();
   outbox.onDeliveries = () => webhookWorker.nudge();
-  if (webhookSettings.ephemeralKey) {
-    config.logger('warn', 'MLFLOW_WEBHOOK_SECRET_ENCRYPTION_KEY is not set: webhook secrets are encrypted with a key of this process only, and signed deliveries fail after a restart or on another replica');
-  }
   const close = async () => {
     await webhookWorker.stop();
     await databases.close();

@@ -8,6 +8,7 @@ import { createApp } from './app.js';
 import { openServices, sameStore } from './compose.js';
 import type { ServerConfig } from './config/config.js';
 import { securityStartupLines } from './config/security.js';
+import { fernetKeyText } from './config/webhooks.js';
 import { createLimitedServer } from './http/edge-server.js';
 import { consoleLogger, type Logger } from './logger.js';
 import { openDatabase } from './store/sql/database.js';
@@ -96,13 +97,19 @@ export async function runServer(config: ServerConfig): Promise<void> {
   const log = consoleLogger(config.logLevel);
   if (cluster.isPrimary) {
     for (const line of securityStartupLines(config.security, config.host, config.auth !== undefined)) console.error(`[flowreg] ${line}`);
+    if (config.webhooks.ephemeralKey) {
+      console.error('[flowreg] MLFLOW_WEBHOOK_SECRET_ENCRYPTION_KEY is not set: webhook secrets are encrypted with a key of this server process only; signed deliveries fail after a restart or on another replica');
+    }
   }
   if (config.workers > 1 && cluster.isPrimary) {
     // Migrate once before the workers start, so they never race on the schema.
     await (await openDatabase(config.backendStore)).close();
     if (!sameStore(config.backendStore, config.registryStore)) await (await openDatabase(config.registryStore)).close();
     const workers = new Map<ReturnType<typeof cluster.fork>, number>();
-    const fork = () => workers.set(cluster.fork(), Date.now());
+    // Without a configured key, the workers share the primary's (each would otherwise make its own
+    // and could not read the secrets the others wrote).
+    const env = config.webhooks.ephemeralKey ? { MLFLOW_WEBHOOK_SECRET_ENCRYPTION_KEY: fernetKeyText(config.webhooks.encryptionKey) } : {};
+    const fork = () => workers.set(cluster.fork(env), Date.now());
     for (let i = 0; i < config.workers; i++) fork();
     let stopping = false;
     let earlyExits = 0;

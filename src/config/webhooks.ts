@@ -61,6 +61,11 @@ export function parseFernetKey(raw: string, name = 'MLFLOW_WEBHOOK_SECRET_ENCRYP
   return key;
 }
 
+/** A key as MLflow's MLFLOW_WEBHOOK_SECRET_ENCRYPTION_KEY spells it (Fernet.generate_key()). */
+export function fernetKeyText(key: Buffer): string {
+  return key.toString('base64url') + '=';
+}
+
 export function webhookSettingsFrom(env: NodeJS.ProcessEnv): WebhookSettings {
   const schemesRaw = env.MLFLOW_WEBHOOK_ALLOWED_SCHEMES;
   // MLflow's _split_strip: split on commas, strip, drop empties.

@@ -46,12 +46,19 @@ export class DeliveryWorker {
     this.schedule(0);
   }
 
-  /** Stops polling and waits for the round in flight (its attempts finish and are recorded). */
-  async stop(): Promise<void> {
+  /**
+   * Stops polling and gives the round in flight a moment to record its attempts. A delivery still
+   * waiting on a slow receiver after that keeps its lease, which runs out: another replica (or
+   * this one after a restart) sends it again, same delivery id.
+   */
+  async stop(graceMs = 2000): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    await this.running;
+    if (!this.running) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.running, new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+    clearTimeout(timer);
   }
 
   /** New deliveries were committed here: look now (and once more shortly, in case the commit was not yet visible). */
@@ -126,8 +133,12 @@ export class DeliveryWorker {
       { allowPrivateIps: this.settings.allowPrivateIps, timeoutMs: this.settings.requestTimeoutMs },
     );
     const done = { time: this.clock(), statusCode: result.status, error: result.error ?? null, excerpt: result.status === null ? null : result.body };
-    if (result.status !== null && result.status < 400) {
+    if (result.status !== null && result.status >= 200 && result.status < 300) {
       return { status: 'delivered', time: done.time, attempted: true, statusCode: result.status, error: null, responseExcerpt: done.excerpt, nextAttempt: done.time };
+    }
+    if (result.status !== null && result.status >= 300 && result.status < 400) {
+      // Redirects are not followed: the address policy vets one destination, the webhook's own.
+      return this.retryOrFail(delivery, { ...done, error: `redirects are not followed (answer ${result.status})` }, undefined, false);
     }
     return this.retryOrFail(delivery, done, result.retryAfter, isRetryable(result));
   }

@@ -10,7 +10,7 @@ import { isRetryable, retryDelayMs } from '../../src/webhooks/delivery-client.js
 import { envelope, eventsOf, pythonJsonDumps } from '../../src/webhooks/events.js';
 import { fernetDecrypt, fernetEncrypt } from '../../src/webhooks/fernet.js';
 import { signPayload, verifySignature } from '../../src/webhooks/signing.js';
-import { parseFernetKey } from '../../src/config/webhooks.js';
+import { fernetKeyText, parseFernetKey } from '../../src/config/webhooks.js';
 import { ConfigError } from '../../src/config/config-error.js';
 
 const KEY = 'ZmxvdXJlZy13ZWJob29rLXRlc3Qta2V5LTMyYnl0ZXM=';
@@ -43,6 +43,10 @@ describe('Fernet secrets', () => {
     expect(() => fernetDecrypt(Buffer.alloc(32, 1), token)).toThrow();
     const flipped = token.slice(0, 20) + (token[20] === 'A' ? 'B' : 'A') + token.slice(21);
     expect(() => fernetDecrypt(key, flipped)).toThrow();
+  });
+  it('spells a key as Fernet.generate_key() does, so a generated one reads back', () => {
+    expect(fernetKeyText(key)).toBe(KEY.replace(/\+/g, '-').replace(/\//g, '_'));
+    expect(parseFernetKey(fernetKeyText(key)).equals(key)).toBe(true);
   });
   it('refuses a key that is not 32 bytes of URL-safe base64 at start-up', () => {
     expect(() => parseFernetKey('short')).toThrow(ConfigError);
