@@ -16,8 +16,15 @@ import type { AttemptRecord, Delivery } from '../store/webhook-store.js';
 import { isRetryable, retryDelayMs, sendOnce } from './delivery-client.js';
 import type { Webhooks } from './service.js';
 
-/** Deliveries leased per round. */
-const BATCH = 16;
+/** Deliveries leased at once: one UPDATE to claim them, one transaction to record them. */
+const BATCH = 64;
+/**
+ * After a commit, the worker waits this long before it looks: deliveries written meanwhile go out
+ * in the same batch, so a burst of writes costs the database a few batch writes, not two per event.
+ */
+const NUDGE_DELAY_MS = 20;
+
+type Target = Awaited<ReturnType<SqlWebhookStore['webhookOfDelivery']>>;
 /** A lease outlasts an attempt's timeout by this much, so a live owner always records before it runs out. */
 const LEASE_MARGIN_MS = 10_000;
 
@@ -26,6 +33,8 @@ export class DeliveryWorker {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | undefined;
   private again = false;
+  private claims = 0;
+  private timerDue = 0;
   private stopped = true;
 
   constructor(
@@ -61,26 +70,30 @@ export class DeliveryWorker {
     clearTimeout(timer);
   }
 
-  /** New deliveries were committed here: look now (and once more shortly, in case the commit was not yet visible). */
+  /**
+   * Deliveries are being committed here (the outbox calls this just before the commit): look
+   * shortly, unless a look is already due sooner. While a round runs, another follows it.
+   */
   nudge(): void {
     if (this.stopped) return;
     if (this.running) {
       this.again = true;
       return;
     }
-    this.schedule(5);
+    if (this.timerDue > Date.now() + NUDGE_DELAY_MS) this.schedule(NUDGE_DELAY_MS);
   }
 
   private schedule(ms: number): void {
     if (this.stopped) return;
     if (this.timer) clearTimeout(this.timer);
+    this.timerDue = Date.now() + ms;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.running = this.round().finally(() => {
         this.running = undefined;
         const more = this.again;
         this.again = false;
-        this.schedule(more ? 0 : this.settings.pollIntervalMs);
+        this.schedule(more ? NUDGE_DELAY_MS : this.settings.pollIntervalMs);
       });
     }, ms);
     this.timer.unref();
@@ -91,11 +104,34 @@ export class DeliveryWorker {
     let sent = 0;
     try {
       for (;;) {
-        const batch = await this.store.claimDue(this.owner, this.clock(), this.leaseMs, BATCH);
+        const token = `${this.owner}:${++this.claims}`;
+        const batch = await this.store.claimDue(token, this.clock(), this.leaseMs, BATCH);
         if (batch.length === 0) break;
-        await Promise.all(batch.map((d) => this.deliver(d)));
+        // One look-up per webhook in the batch, read now: a webhook disabled meanwhile stays silent.
+        const targets = new Map<string, Promise<Target>>();
+        const target = (id: string) => {
+          let t = targets.get(id);
+          if (!t) targets.set(id, (t = this.store.webhookOfDelivery(id)));
+          return t;
+        };
+        const records = await Promise.all(
+          batch.map(async (d) => ({
+            deliveryId: d.deliveryId,
+            record: await target(d.webhookId)
+              .then((found) => this.attempt(d, found))
+              .catch(
+                (err: unknown): AttemptRecord =>
+                  this.retryOrFail(d, { time: this.clock(), statusCode: null, error: (err as Error).message, excerpt: null }, undefined, true),
+              ),
+          })),
+        );
+        try {
+          await this.store.recordAttempts(token, records);
+        } catch (err) {
+          this.logger('warn', `webhook delivery: could not record ${records.length} attempt(s): ${(err as Error).message}`);
+        }
         sent += batch.length;
-        if (this.stopped) break;
+        if (this.stopped || batch.length < BATCH) break;
       }
     } catch (err) {
       this.logger('warn', `webhook delivery: ${(err as Error).message}`);
@@ -103,19 +139,7 @@ export class DeliveryWorker {
     return sent;
   }
 
-  private async deliver(delivery: Delivery): Promise<void> {
-    const record = await this.attempt(delivery).catch(
-      (err: unknown): AttemptRecord => this.retryOrFail(delivery, { time: this.clock(), statusCode: null, error: (err as Error).message, excerpt: null }, undefined, true),
-    );
-    try {
-      await this.store.recordAttempt(delivery.deliveryId, this.owner, record);
-    } catch (err) {
-      this.logger('warn', `webhook delivery ${delivery.deliveryId}: could not record the attempt: ${(err as Error).message}`);
-    }
-  }
-
-  private async attempt(delivery: Delivery): Promise<AttemptRecord> {
-    const found = await this.store.webhookOfDelivery(delivery.webhookId);
+  private async attempt(delivery: Delivery, found: Target): Promise<AttemptRecord> {
     const now = this.clock();
     if (!found || found.deleted || found.webhook.status !== 'ACTIVE') {
       // A webhook disabled or deleted since the event is silent, as MLflow sends only to active ones.

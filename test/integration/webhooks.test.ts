@@ -5,7 +5,7 @@
  * flowreg's opt-in events, and the audit events of webhook changes (without the secret).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API, backends, createTestApp, type TestApp } from '../helpers/app.js';
+import { API, backends, createTestApp, TEST_ADMIN_PASSWORD, type TestApp } from '../helpers/app.js';
 import { eventually, Receiver } from '../helpers/webhook-receiver.js';
 import { webhookSettingsFrom, type WebhookSettings } from '../../src/config/webhooks.js';
 import { verifySignature } from '../../src/webhooks/signing.js';
@@ -340,5 +340,46 @@ describe.each(backends())('webhooks with MLflow’s default settings (%s)', (bac
     } finally {
       await strict.close();
     }
+  });
+});
+
+describe.each(backends())('webhooks with authentication on (%s)', (backend) => {
+  let t: TestApp;
+  const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+  const ADMIN = basic('admin', TEST_ADMIN_PASSWORD);
+  beforeAll(async () => {
+    t = await createTestApp(backend, { auth: {}, webhooks: testSettings() });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('lets only admins use webhooks and the delivery log, as MLflow’s basic-auth app (sender_is_admin)', async () => {
+    expect((await t.request.post(`${API}/users/create`).set('Authorization', ADMIN).send({ username: 'dev', password: 'a-long-enough-password' })).status).toBe(200);
+    const dev = basic('dev', 'a-long-enough-password');
+    const created = await t.request
+      .post(`${API}/webhooks`)
+      .set('Authorization', ADMIN)
+      .send({ name: 'admin-hook', url: 'https://example.com/x', events: [{ entity: 'REGISTERED_MODEL', action: 'CREATED' }] });
+    expect(created.status).toBe(200);
+    const id = created.body.webhook.webhook_id as string;
+    const calls: Array<[string, string, object | undefined]> = [
+      ['post', `${API}/webhooks`, { name: 'mine', url: 'https://example.com/y', events: [{ entity: 'REGISTERED_MODEL', action: 'CREATED' }] }],
+      ['get', `${API}/webhooks`, undefined],
+      ['get', `${API}/webhooks/${id}`, undefined],
+      ['patch', `${API}/webhooks/${id}`, { status: 'DISABLED' }],
+      ['delete', `${API}/webhooks/${id}`, undefined],
+      ['post', `${API}/webhooks/${id}/test`, {}],
+      ['get', `${NATIVE}/${id}/deliveries`, undefined],
+      ['put', `${NATIVE}/${id}/extra-events`, { events: [] }],
+    ];
+    for (const [method, path, body] of calls) {
+      let req = (t.request as any)[method](path).set('Authorization', dev);
+      if (body) req = req.send(body);
+      const res = await req;
+      expect(res.status, `${method} ${path}`).toBe(403);
+      expect((await (t.request as any)[method](path)).status, `${method} ${path} anonymous`).toBe(401);
+    }
+    expect((await t.request.get(`${API}/webhooks/${id}`).set('Authorization', ADMIN)).body.webhook.status).toBe('ACTIVE');
   });
 });

@@ -207,11 +207,12 @@ export class SqlWebhookStore extends SqlStoreBase {
   }
 
   /**
-   * Leases up to `limit` due deliveries for `owner` until `now + leaseMs`. Each is taken with a
-   * conditional UPDATE that succeeds only while the delivery is still pending and unleased (or its
-   * lease ran out): of two replicas racing for one row, exactly one sees a row updated.
+   * Leases up to `limit` due deliveries under `token` until `now + leaseMs`, with one conditional
+   * UPDATE that takes a row only while it is still pending and unleased (or its lease ran out): of
+   * two replicas racing for a row, exactly one sets its token, and each then reads back the rows
+   * that carry its own. Portable SQL (no SKIP LOCKED); one write per batch.
    */
-  async claimDue(owner: string, now: number, leaseMs: number, limit: number): Promise<Delivery[]> {
+  async claimDue(token: string, now: number, leaseMs: number, limit: number): Promise<Delivery[]> {
     const candidates = await this.db
       .selectFrom('webhook_deliveries')
       .select('delivery_id')
@@ -221,22 +222,23 @@ export class SqlWebhookStore extends SqlStoreBase {
       .orderBy('next_attempt_timestamp')
       .limit(limit)
       .execute();
-    const claimed: Delivery[] = [];
-    for (const { delivery_id } of candidates) {
-      const result = await this.guard(() =>
-        this.db
-          .updateTable('webhook_deliveries')
-          .set({ lease_owner: owner, lease_expires: now + leaseMs })
-          .where('delivery_id', '=', delivery_id)
-          .where('status', '=', 'pending')
-          .where((eb) => eb.or([eb('lease_expires', 'is', null), eb('lease_expires', '<', now)]))
-          .executeTakeFirst(),
-      );
-      if (Number(result.numUpdatedRows) !== 1) continue;
-      const row = await this.db.selectFrom('webhook_deliveries').selectAll().where('delivery_id', '=', delivery_id).executeTakeFirst();
-      if (row) claimed.push(deliveryOf(row));
-    }
-    return claimed;
+    if (candidates.length === 0) return [];
+    const result = await this.guard(() =>
+      this.db
+        .updateTable('webhook_deliveries')
+        .set({ lease_owner: token, lease_expires: now + leaseMs })
+        .where(
+          'delivery_id',
+          'in',
+          candidates.map((c) => c.delivery_id),
+        )
+        .where('status', '=', 'pending')
+        .where((eb) => eb.or([eb('lease_expires', 'is', null), eb('lease_expires', '<', now)]))
+        .executeTakeFirst(),
+    );
+    if (Number(result.numUpdatedRows) === 0) return [];
+    const rows = await this.db.selectFrom('webhook_deliveries').selectAll().where('lease_owner', '=', token).execute();
+    return rows.map(deliveryOf);
   }
 
   /** The webhook a delivery goes to, deleted or not (undefined when it never existed). */
@@ -245,28 +247,35 @@ export class SqlWebhookStore extends SqlStoreBase {
     return row ? { webhook: webhookOf(row), deleted: row.deleted_timestamp !== null } : undefined;
   }
 
-  /** Records an attempt, if `owner` still holds the lease (a replica that lost it records nothing). */
-  async recordAttempt(deliveryId: string, owner: string, record: AttemptRecord): Promise<boolean> {
-    const result = await this.guard(() =>
-      this.db
-        .updateTable('webhook_deliveries')
-        .set((eb) => ({
-          status: record.status,
-          attempts: eb('attempts', '+', record.attempted ? 1 : 0),
-          next_attempt_timestamp: record.nextAttempt,
-          lease_owner: null,
-          lease_expires: null,
-          last_attempt_timestamp: record.time,
-          last_status_code: record.statusCode,
-          last_error: record.error,
-          response_excerpt: record.responseExcerpt,
-          ...(record.status === 'delivered' ? { delivered_timestamp: record.time } : {}),
-        }))
-        .where('delivery_id', '=', deliveryId)
-        .where('lease_owner', '=', owner)
-        .executeTakeFirst(),
+  /**
+   * Records the attempts of one leased batch in one transaction; a delivery whose lease `token` no
+   * longer holds (it ran out and another replica took it) is left as that replica has it.
+   */
+  async recordAttempts(token: string, attempts: ReadonlyArray<{ deliveryId: string; record: AttemptRecord }>): Promise<void> {
+    if (attempts.length === 0) return;
+    await this.guard(() =>
+      this.db.transaction().execute(async (trx) => {
+        for (const { deliveryId, record } of attempts) {
+          await trx
+            .updateTable('webhook_deliveries')
+            .set((eb) => ({
+              status: record.status,
+              attempts: eb('attempts', '+', record.attempted ? 1 : 0),
+              next_attempt_timestamp: record.nextAttempt,
+              lease_owner: null,
+              lease_expires: null,
+              last_attempt_timestamp: record.time,
+              last_status_code: record.statusCode,
+              last_error: record.error,
+              response_excerpt: record.responseExcerpt,
+              ...(record.status === 'delivered' ? { delivered_timestamp: record.time } : {}),
+            }))
+            .where('delivery_id', '=', deliveryId)
+            .where('lease_owner', '=', token)
+            .execute();
+        }
+      }),
     );
-    return Number(result.numUpdatedRows) === 1;
   }
 
   /** A webhook's deliveries, newest first; `limit + 1` rows tell whether more follow. */
