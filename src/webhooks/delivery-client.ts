@@ -34,6 +34,14 @@ export interface AttemptResult {
 
 export class AddressRefused extends Error {}
 
+/**
+ * Connections are kept alive between deliveries (a receiver gets many): each new socket passes the
+ * address policy when it connects, and a reused one is checked again before its request is sent.
+ * No proxy is ever used: the agents connect directly.
+ */
+const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 32, timeout: 60_000 });
+const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 32, timeout: 60_000 });
+
 function refusal(ip: string): AddressRefused {
   return new AddressRefused(`Webhook connection blocked: ${ip} is not a public IP address. This may indicate a DNS rebinding attempt.`);
 }
@@ -93,16 +101,19 @@ export function sendOnce(request: SendRequest, policy: DeliveryPolicy): Promise<
     const req = lib.request(url, {
       method: 'POST',
       headers,
-      agent: false,
+      agent: url.protocol === 'https:' ? httpsAgent : httpAgent,
       timeout: policy.timeoutMs,
       ...(policy.allowPrivateIps ? {} : { lookup: publicLookup as never }),
     });
     req.on('socket', (socket) => {
       if (policy.allowPrivateIps) return;
-      socket.once('connect', () => {
+      const check = () => {
         const peer = socket.remoteAddress;
         if (!peer || !isPublicAddress(peer)) req.destroy(refusal(peer ?? 'an unknown address'));
-      });
+      };
+      // A new socket is checked when it connects; a kept-alive one was, and is checked again here.
+      if (socket.connecting) socket.once('connect', check);
+      else check();
     });
     req.on('timeout', () => req.destroy(new Error(`timed out after ${policy.timeoutMs} ms`)));
     req.on('error', (err) =>
