@@ -191,25 +191,42 @@ function authTable(b) {
   ) + note;
 }
 
-/** Change of versions/s with 10 active webhooks, per repetition (runs alternate, paired by index). */
-export function webhooksChange(b) {
-  const none = b.webhooks?.none ?? [];
-  const ten = b.webhooks?.ten ?? [];
-  const xs = ten.map((x, i) => (none[i]?.rps > 0 ? (x.rps / none[i].rps - 1) * 100 : null)).filter((x) => x !== null && Number.isFinite(x));
+/** Runs of the webhook step by clients: `{ [clients]: { none: [...], ten: [...] } }`. */
+const webhookRuns = (b) => Object.entries(b.webhooks ?? {}).filter(([, v]) => v?.ten?.length);
+
+/** Change of one figure with 10 active webhooks, per repetition (runs alternate, paired by index). */
+function webhooksChange(runs, pick) {
+  const xs = runs.ten.map((x, i) => (runs.none[i] && pick(runs.none[i]) > 0 ? (pick(x) / pick(runs.none[i]) - 1) * 100 : null)).filter((x) => x !== null && Number.isFinite(x));
   return xs.length ? { v: median(xs), lo: Math.min(...xs), hi: Math.max(...xs), n: xs.length } : null;
 }
 
 function webhooksTable(b) {
-  const w = b.webhooks;
-  const line = (label, runs) => [label, fmt(med(runs, (x) => x.rps)), fmt(med(runs, (x) => x.latencyMs.p50)), fmt(med(runs, (x) => x.latencyMs.p99)), String(runs.reduce((a, x) => a + x.errorCount, 0))];
-  const delivered = w.ten.reduce((a, x) => a + (x.deliveries?.received ?? 0), 0);
-  const expected = w.ten.reduce((a, x) => a + (x.deliveries?.expected ?? 0), 0);
+  const lines = [];
+  let delivered = 0;
+  let expected = 0;
+  const drains = [];
+  for (const [clients, runs] of webhookRuns(b)) {
+    const line = (label, xs) => [`${clients} client${clients === '1' ? '' : 's'}, ${label}`, fmt(med(xs, (x) => x.rps)), fmt(med(xs, (x) => x.latencyMs.p50)), fmt(med(xs, (x) => x.latencyMs.p99)), String(xs.reduce((a, x) => a + x.errorCount, 0))];
+    lines.push(
+      [...line('none (the 10 disabled)', runs.none), '', ''],
+      [...line('10 active on model_version.created', runs.ten), fmtChange(webhooksChange(runs, (x) => x.rps)), fmtChange(webhooksChange(runs, (x) => x.latencyMs.p50))],
+    );
+    delivered += runs.ten.reduce((a, x) => a + (x.deliveries?.received ?? 0), 0);
+    expected += runs.ten.reduce((a, x) => a + (x.deliveries?.expected ?? 0), 0);
+    drains.push(...runs.ten.map((x) => x.deliveries.drainMs / 1000));
+  }
   return (
-    table(['webhooks', 'versions/s', 'p50 ms', 'p99 ms', 'errors'], [line('none (10 disabled)', w.none), line('10 active on model_version.created', w.ten)]) +
-    `\n\nChange of throughput with 10 active webhooks: ${fmtChange(webhooksChange(b))} (negative = lost). ` +
-    `Deliveries received by the loopback receiver: ${delivered} of ${expected} expected (10 per version); ` +
-    `the outbox drained ${fmt(med(w.ten, (x) => x.deliveries.drainMs / 1000))} s after the write load stopped (median).`
+    table(['clients, webhooks', 'versions/s', 'p50 ms', 'p99 ms', 'errors', 'change of versions/s', 'change of p50'], lines) +
+    `\n\nDeliveries received by the loopback receiver: ${delivered} of ${expected} expected (10 per version); ` +
+    `the outbox drained ${fmt(median(drains))} s after the write load stopped (median). The deliveries are sent by the same server process, on the same cores as the writes.`
   );
+}
+
+/** The summary cell: change of versions/s with 10 active webhooks, per number of clients. */
+function webhooksSummary(b) {
+  const runs = webhookRuns(b);
+  if (!runs.length) return '—';
+  return runs.map(([clients, r]) => `${clients} client${clients === '1' ? '' : 's'}: ${fmtChange(webhooksChange(r, (x) => x.rps))}`).join('; ');
 }
 
 /** The summary cell: the change of throughput with authentication on, per server. */
@@ -275,7 +292,7 @@ function summaryTable(results) {
       return e && d ? `${fmt(e.f, 'count')}/${fmt(d.f, 'count')} vs ${fmt(e.m, 'count')}/${fmt(d.m, 'count')}` : '—';
     }),
   ]);
-  lines.push(['`create_model_version` with 10 active webhooks vs none, flowreg (change of versions/s; negative = lost)', ...backends.map((b) => fmtChange(webhooksChange(results.backends[b])))]);
+  lines.push(['`create_model_version` with 10 active webhooks vs none, flowreg (change of versions/s; negative = lost)', ...backends.map((b) => webhooksSummary(results.backends[b]))]);
   lines.push(['Throughput with authentication on (`--app-name basic-auth`) vs off, reads at 16 clients (change, median per request kind; negative = lost)', ...backends.map((b) => authSummary(results.backends[b]))]);
   return table(['how many times better flowreg is', ...backends.map((b) => BACKEND_LABEL[b] ?? b)], lines);
 }
@@ -394,8 +411,8 @@ export function renderMarkdown(results, { chartFile = 'chart.svg', published = f
       }
       out.push('');
     }
-    if (b.webhooks?.ten?.length) {
-      out.push(`### Writes with webhooks: \`create_model_version\`, ${cfg.writeConcurrency} clients, flowreg with 10 active webhooks vs none`);
+    if (webhookRuns(b).length) {
+      out.push('### Writes with webhooks: `create_model_version` on flowreg with 10 active webhooks vs none');
       out.push('');
       out.push(webhooksTable(b));
       out.push('');

@@ -55,6 +55,9 @@ const FULL = {
   authMlflow: true, // `mlflow server --app-name basic-auth` beside flowreg's auth rows
 };
 
+/** Clients for the webhook rows: one (the latency of a lone write) and the writes step's. */
+const WEBHOOK_CONCURRENCY = (cfg) => [1, cfg.writeConcurrency];
+
 const STEPS = ['reads', 'auth', 'paging', 'writes', 'webhooks', 'artifacts', 'journey'];
 
 const QUICK = {
@@ -492,7 +495,7 @@ class Bench {
   }
 
   /**
-   * `create_model_version` at the writes step's concurrency on flowreg with 10 active webhooks
+   * `create_model_version` at 1 client and at the writes step's concurrency on flowreg with 10 active webhooks
    * subscribed to `model_version.created` vs none (the same 10 disabled), alternating per
    * repetition, on one server allowed to deliver to a loopback receiver in this process. After each
    * run with webhooks, every version must reach the receiver 10 times (the outbox drained).
@@ -519,7 +522,9 @@ class Bench {
       MLFLOW_WEBHOOK_SECRET_ENCRYPTION_KEY: 'YmVuY2gtd2ViaG9vay1rZXktMzItYnl0ZXMtbG9uZyE=',
     };
     const server = await this.start('flowreg', backend, dbs.flowreg, { extraEnv });
-    r.webhooks = { none: [], ten: [] };
+    r.webhooks = {};
+    // At least 5 s per run even in a quick run: a change of 10 % must stand out of the noise.
+    const durationMs = Math.max(cfg.writeDurationMs, 5_000);
     try {
       const ids = [];
       for (let i = 0; i < 10; i++) {
@@ -530,25 +535,27 @@ class Bench {
       }
       const setStatus = (status) => Promise.all(ids.map((id) => api(server, 'PATCH', `/api/2.0/mlflow/webhooks/${id}`, { status })));
       for (let rep = 0; rep < cfg.reps; rep++) {
-        for (const variant of rep % 2 === 0 ? ['none', 'ten'] : ['ten', 'none']) {
-          await setStatus(variant === 'ten' ? 'ACTIVE' : 'DISABLED');
-          const writeModel = `webhooks-${variant}-${rep + 1}`;
-          await api(server, 'POST', '/api/2.0/mlflow/registered-models/create', { name: writeModel });
-          const before = received;
-          const res = await runClient({ mode: 'load', base: server.base, kind: 'create_model_version', writeModel, concurrency: cfg.writeConcurrency, warmupMs: cfg.writeWarmupMs, durationMs: cfg.writeDurationMs });
-          const stored = await runClient({ mode: 'paging', base: server.base, filter: `name='${writeModel}'`, pageSize: 10_000 });
-          res.stored = stored.total;
-          if (variant === 'ten') {
-            // Every version created while the webhooks were active, delivered to each of the 10.
-            const expected = stored.total * 10;
-            const t0 = performance.now();
-            while (received - before < expected && performance.now() - t0 < 300_000) await sleep(100);
-            res.deliveries = { expected, received: received - before, drainMs: performance.now() - t0 };
-            if (res.deliveries.received !== expected) throw new Error(`webhooks: ${res.deliveries.received} of ${expected} deliveries arrived`);
+        for (const concurrency of WEBHOOK_CONCURRENCY(cfg)) {
+          for (const variant of rep % 2 === 0 ? ['none', 'ten'] : ['ten', 'none']) {
+            await setStatus(variant === 'ten' ? 'ACTIVE' : 'DISABLED');
+            const writeModel = `webhooks-${variant}-${concurrency}-${rep + 1}`;
+            await api(server, 'POST', '/api/2.0/mlflow/registered-models/create', { name: writeModel });
+            const before = received;
+            const res = await runClient({ mode: 'load', base: server.base, kind: 'create_model_version', writeModel, concurrency, warmupMs: cfg.writeWarmupMs, durationMs });
+            const stored = await runClient({ mode: 'paging', base: server.base, filter: `name='${writeModel}'`, pageSize: 10_000 });
+            res.stored = stored.total;
+            if (variant === 'ten') {
+              // Every version created while the webhooks were active, delivered to each of the 10.
+              const expected = stored.total * 10;
+              const t0 = performance.now();
+              while (received - before < expected && performance.now() - t0 < 300_000) await sleep(100);
+              res.deliveries = { expected, received: received - before, drainMs: performance.now() - t0 };
+              if (res.deliveries.received !== expected) throw new Error(`webhooks: ${res.deliveries.received} of ${expected} deliveries arrived`);
+            }
+            ((r.webhooks[concurrency] ??= { none: [], ten: [] })[variant]).push(res);
+            log(`${backend} rep ${rep + 1} webhooks ${variant} c=${concurrency}: ${res.rps.toFixed(0)} versions/s, p50 ${res.latencyMs.p50?.toFixed(2)} ms, p99 ${res.latencyMs.p99?.toFixed(2)} ms, ${res.errorCount} errors${res.deliveries ? `, ${res.deliveries.received} deliveries, outbox drained ${(res.deliveries.drainMs / 1000).toFixed(1)} s after the run` : ''}`);
+            this.expectCorrect(`${backend} rep ${rep + 1} webhooks ${variant} c=${concurrency}`, res);
           }
-          r.webhooks[variant].push(res);
-          log(`${backend} rep ${rep + 1} webhooks ${variant}: ${res.rps.toFixed(0)} versions/s, p99 ${res.latencyMs.p99?.toFixed(2)} ms, ${res.errorCount} errors${res.deliveries ? `, ${res.deliveries.received} deliveries, outbox drained ${(res.deliveries.drainMs / 1000).toFixed(1)} s after the run` : ''}`);
-          this.expectCorrect(`${backend} rep ${rep + 1} webhooks ${variant}`, res);
         }
       }
       await setStatus('DISABLED');
