@@ -10,7 +10,7 @@ import { isRetryable, retryDelayMs } from '../../src/webhooks/delivery-client.js
 import { envelope, eventsOf, pythonJsonDumps } from '../../src/webhooks/events.js';
 import { fernetDecrypt, fernetEncrypt } from '../../src/webhooks/fernet.js';
 import { signPayload, verifySignature } from '../../src/webhooks/signing.js';
-import { fernetKeyText, parseFernetKey } from '../../src/config/webhooks.js';
+import { fernetKeyText, parseFernetKey, webhookSettingsFrom } from '../../src/config/webhooks.js';
 import { ConfigError } from '../../src/config/config-error.js';
 
 const KEY = 'ZmxvdXJlZy13ZWJob29rLXRlc3Qta2V5LTMyYnl0ZXM=';
@@ -130,5 +130,37 @@ describe('events and envelope', () => {
     const approval = eventsOf(entry('model_version.alias.set', { before: null, after: { alias: 'prod', version: '3', via: 'approval', request_id: 'r1' } }) as never);
     expect(approval.map((e) => e.event)).toEqual(['model_version_alias.created', 'approval.granted']);
     expect(approval[1]!.data).toMatchObject({ request_id: 'r1', previous_version: null });
+  });
+});
+
+describe('webhook settings (MLflow’s environment variables)', () => {
+  it('defaults as MLflow: https only, no private addresses, 30 s, 3 retries, 60 s cache, a key of this process', () => {
+    const s = webhookSettingsFrom({});
+    expect(s).toMatchObject({ allowedSchemes: ['https'], allowPrivateIps: false, requestTimeoutMs: 30_000, maxRetries: 3, cacheTtlMs: 60_000, ephemeralKey: true, deliver: true });
+    expect(s.encryptionKey).toHaveLength(32);
+    expect(webhookSettingsFrom({}).encryptionKey.equals(s.encryptionKey)).toBe(false);
+  });
+  it('reads each variable', () => {
+    const s = webhookSettingsFrom({
+      MLFLOW_WEBHOOK_ALLOWED_SCHEMES: ' http , https ,',
+      MLFLOW_WEBHOOK_ALLOW_PRIVATE_IPS: 'TRUE',
+      MLFLOW_WEBHOOK_REQUEST_TIMEOUT: '5',
+      MLFLOW_WEBHOOK_REQUEST_MAX_RETRIES: '0',
+      MLFLOW_WEBHOOK_CACHE_TTL: '0',
+      MLFLOW_WEBHOOK_SECRET_ENCRYPTION_KEY: KEY,
+      FLOWREG_WEBHOOK_DELIVERY: 'false',
+    });
+    expect(s).toMatchObject({ allowedSchemes: ['http', 'https'], allowPrivateIps: true, requestTimeoutMs: 5000, maxRetries: 0, cacheTtlMs: 0, ephemeralKey: false, deliver: false });
+    expect(fernetKeyText(s.encryptionKey)).toBe(KEY);
+  });
+  it('stops start-up on a value it cannot honour', () => {
+    for (const env of [
+      { MLFLOW_WEBHOOK_ALLOW_PRIVATE_IPS: 'maybe' },
+      { MLFLOW_WEBHOOK_REQUEST_TIMEOUT: '0' },
+      { MLFLOW_WEBHOOK_REQUEST_MAX_RETRIES: '-1' },
+      { MLFLOW_WEBHOOK_SECRET_ENCRYPTION_KEY: 'not-a-key' },
+    ]) {
+      expect(() => webhookSettingsFrom(env), JSON.stringify(env)).toThrow(ConfigError);
+    }
   });
 });
