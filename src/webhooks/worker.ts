@@ -9,10 +9,11 @@
  * backoff and Retry-After; other responses, and destinations the address policy refuses, are final.
  */
 import { randomUUID } from 'node:crypto';
+import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import type { WebhookSettings } from '../config/webhooks.js';
 import type { Logger } from '../logger.js';
 import type { SqlWebhookStore } from '../store/sql/webhook-sql.js';
-import type { AttemptRecord, Delivery } from '../store/webhook-store.js';
+import type { AttemptRecord, Delivery, StoredWebhook } from '../store/webhook-store.js';
 import { isRetryable, retryDelayMs, sendOnce } from './delivery-client.js';
 import type { Webhooks } from './service.js';
 
@@ -23,8 +24,14 @@ const BATCH = 64;
  * in the same batch, so a burst of writes costs the database a few batch writes, not two per event.
  */
 const NUDGE_DELAY_MS = 20;
+/** Pause after a full batch while the process is busy, as a multiple of the time the batch took. */
+const PAUSE_FACTOR = 9;
+/** The shortest pause between two batches of one round, long enough to see whether requests wait. */
+const IDLE_PROBE_MS = 5;
+/** Event-loop utilisation during a pause above which the process counts as busy with requests. */
+const BUSY_UTILISATION = 0.5;
 
-type Target = Awaited<ReturnType<SqlWebhookStore['webhookOfDelivery']>>;
+type Target = { webhook: StoredWebhook; deleted: boolean } | undefined;
 /** A lease outlasts an attempt's timeout by this much, so a live owner always records before it runs out. */
 const LEASE_MARGIN_MS = 10_000;
 
@@ -35,6 +42,9 @@ export class DeliveryWorker {
   private again = false;
   private claims = 0;
   private timerDue = 0;
+  private busy = false;
+  private notBefore = 0;
+  private eluMark: EventLoopUtilization | undefined;
   private stopped = true;
 
   constructor(
@@ -86,6 +96,8 @@ export class DeliveryWorker {
   private schedule(ms: number): void {
     if (this.stopped) return;
     if (this.timer) clearTimeout(this.timer);
+    // Not before the pause that follows a batch sent while the process was busy.
+    ms = Math.max(ms, this.notBefore - Date.now());
     this.timerDue = Date.now() + ms;
     this.timer = setTimeout(() => {
       this.timer = undefined;
@@ -104,21 +116,21 @@ export class DeliveryWorker {
     let sent = 0;
     try {
       for (;;) {
+        // Requests come first: how busy was the process since the last batch (event-loop
+        // utilisation)? While requests keep it busy, each batch is followed by a pause of
+        // PAUSE_FACTOR times the batch's own time, so deliveries take at most a tenth of the
+        // process and a backlog drains when the load drops; an idle process sends at once.
+        if (this.eluMark) this.busy = performance.eventLoopUtilization(this.eluMark).utilization > BUSY_UTILISATION;
+        const started = performance.now();
         const token = `${this.owner}:${++this.claims}`;
         const batch = await this.store.claimDue(token, this.clock(), this.leaseMs, BATCH);
         if (batch.length === 0) break;
-        // One look-up per webhook in the batch, read now: a webhook disabled meanwhile stays silent.
-        const targets = new Map<string, Promise<Target>>();
-        const target = (id: string) => {
-          let t = targets.get(id);
-          if (!t) targets.set(id, (t = this.store.webhookOfDelivery(id)));
-          return t;
-        };
+        // The batch's webhooks, read now in one query: a webhook disabled meanwhile stays silent.
+        const targets = await this.store.webhooksByIds([...new Set(batch.map((d) => d.webhookId))]);
         const records = await Promise.all(
           batch.map(async (d) => ({
             deliveryId: d.deliveryId,
-            record: await target(d.webhookId)
-              .then((found) => this.attempt(d, found))
+            record: await this.attempt(d, targets.get(d.webhookId))
               .catch(
                 (err: unknown): AttemptRecord =>
                   this.retryOrFail(d, { time: this.clock(), statusCode: null, error: (err as Error).message, excerpt: null }, undefined, true),
@@ -131,7 +143,11 @@ export class DeliveryWorker {
           this.logger('warn', `webhook delivery: could not record ${records.length} attempt(s): ${(err as Error).message}`);
         }
         sent += batch.length;
+        const pause = this.busy ? (performance.now() - started) * PAUSE_FACTOR : 0;
+        this.notBefore = Date.now() + pause;
+        this.eluMark = performance.eventLoopUtilization();
         if (this.stopped || batch.length < BATCH) break;
+        await new Promise((resolve) => setTimeout(resolve, Math.max(pause, IDLE_PROBE_MS)));
       }
     } catch (err) {
       this.logger('warn', `webhook delivery: ${(err as Error).message}`);

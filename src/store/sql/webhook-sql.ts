@@ -241,6 +241,15 @@ export class SqlWebhookStore extends SqlStoreBase {
     return rows.map(deliveryOf);
   }
 
+  /** The webhooks a batch of deliveries goes to, deleted or not, by id. */
+  async webhooksByIds(ids: readonly string[]): Promise<Map<string, { webhook: StoredWebhook; deleted: boolean }>> {
+    const out = new Map<string, { webhook: StoredWebhook; deleted: boolean }>();
+    if (ids.length === 0) return out;
+    const rows = await this.db.selectFrom('webhooks').selectAll().where('webhook_id', 'in', [...ids]).execute();
+    for (const row of rows) out.set(row.webhook_id, { webhook: webhookOf(row), deleted: row.deleted_timestamp !== null });
+    return out;
+  }
+
   /** The webhook a delivery goes to, deleted or not (undefined when it never existed). */
   async webhookOfDelivery(id: string): Promise<{ webhook: StoredWebhook; deleted: boolean } | undefined> {
     const row = await this.db.selectFrom('webhooks').selectAll().where('webhook_id', '=', id).executeTakeFirst();
@@ -248,14 +257,26 @@ export class SqlWebhookStore extends SqlStoreBase {
   }
 
   /**
-   * Records the attempts of one leased batch in one transaction; a delivery whose lease `token` no
-   * longer holds (it ran out and another replica took it) is left as that replica has it.
+   * Records the attempts of one leased batch in one transaction, one UPDATE per distinct outcome
+   * (a batch that all went well is one statement); a delivery whose lease `token` no longer holds
+   * (it ran out and another replica took it) is left as that replica has it.
    */
   async recordAttempts(token: string, attempts: ReadonlyArray<{ deliveryId: string; record: AttemptRecord }>): Promise<void> {
     if (attempts.length === 0) return;
+    const groups = new Map<string, { record: AttemptRecord; ids: string[] }>();
+    for (const { deliveryId, record } of attempts) {
+      const { time: _time, ...outcome } = record;
+      const key = JSON.stringify(outcome);
+      const group = groups.get(key);
+      if (!group) groups.set(key, { record, ids: [deliveryId] });
+      else {
+        group.ids.push(deliveryId);
+        if (record.time > group.record.time) group.record = record;
+      }
+    }
     await this.guard(() =>
       this.db.transaction().execute(async (trx) => {
-        for (const { deliveryId, record } of attempts) {
+        for (const { record, ids } of groups.values()) {
           await trx
             .updateTable('webhook_deliveries')
             .set((eb) => ({
@@ -270,7 +291,7 @@ export class SqlWebhookStore extends SqlStoreBase {
               response_excerpt: record.responseExcerpt,
               ...(record.status === 'delivered' ? { delivered_timestamp: record.time } : {}),
             }))
-            .where('delivery_id', '=', deliveryId)
+            .where('delivery_id', 'in', ids)
             .where('lease_owner', '=', token)
             .execute();
         }
