@@ -98,6 +98,7 @@ export function eventsOf(entry: JournalEntry): EventOccurrence[] {
       return [{ event: 'registered_model.created', data: { name, tags, description: (after.description as string | null) ?? '' } }];
     }
     case 'model_version.create': {
+      // A prompt's versions carry the prompt tag themselves: no look-up of the model is needed.
       const tags = tagMap(after.tags);
       if (isPromptTags(tags)) return [];
       return [
@@ -111,7 +112,6 @@ export function eventsOf(entry: JournalEntry): EventOccurrence[] {
             tags,
             description: (after.description as string | null) || null,
           },
-          skipForPrompts: true,
         },
       ];
     }
