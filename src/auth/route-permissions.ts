@@ -11,6 +11,7 @@
  * A route without an entry is refused by the edge (fail closed), and a unit test fails when the
  * app registers a route that has none.
  */
+import { MODEL_RESOURCE_TYPES } from '../store/audit-trails.js';
 import type { Need, ResourceRule, RouteRule } from './route-rules.js';
 
 const need = (tier: Need['tier'], action: Need['action']): Need => ({ tier, action });
@@ -268,6 +269,9 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RouteRule>> = {
   [`DELETE flowreg/v1/tokens/{token_id}`]: SELF_OR_ADMIN,
   // A user without a password, for CI: created by whoever may create users.
   [`POST flowreg/v1/service-accounts`]: WORKSPACE_ADMIN,
+
+  // ---- the audit trail (flowreg's own): admins everything; others one model they may read ----
+  [`GET flowreg/v1/audit`]: { access: 'model-audit', resourceTypes: MODEL_RESOURCE_TYPES },
 };
 
 /** A native publish that creates its model: the registered-models/create check, then the creator's MANAGE. */
