@@ -142,9 +142,7 @@ function locationOf(uri: string, flag: string): StoreLocation {
 }
 
 /** The distinct databases, opened (and migrated, as the server would), with a label each. */
-async function openStores(opts: AuditOptions): Promise<{ label: string; database: SqlDatabase }[]> {
-  const backend = locationOf(opts.backendStoreUri, '--backend-store-uri');
-  const registry = opts.registryStoreUri === undefined ? undefined : locationOf(opts.registryStoreUri, '--registry-store-uri');
+async function openStores(backend: StoreLocation, registry: StoreLocation | undefined): Promise<{ label: string; database: SqlDatabase }[]> {
   const opened = [{ label: 'backend store', database: await openDatabase(backend) }];
   if (registry && !sameStore(registry, backend)) {
     try {
@@ -217,8 +215,16 @@ async function verify(stores: readonly { label: string; database: SqlDatabase }[
 }
 
 export async function auditCommand(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
-  return runSubcommand('audit', AUDIT_HELP, () => parseArgs(argv, env), async (opts) => {
-    const stores = await openStores(opts);
+  // A bad store URI is a usage error (exit 2), found before anything is opened.
+  const parse = () => {
+    const opts = parseArgs(argv, env);
+    if (opts === 'help') return opts;
+    const backend = locationOf(opts.backendStoreUri, '--backend-store-uri');
+    const registry = opts.registryStoreUri === undefined ? undefined : locationOf(opts.registryStoreUri, '--registry-store-uri');
+    return { ...opts, backend, registry };
+  };
+  return runSubcommand('audit', AUDIT_HELP, parse, async (opts) => {
+    const stores = await openStores(opts.backend, opts.registry);
     try {
       if (opts.verify) return await verify(stores);
       const backend = new SqlAuditTrail((stores[0] as { database: SqlDatabase }).database.db);
