@@ -203,7 +203,7 @@ async function verify(stores: readonly { label: string; database: SqlDatabase }[
   let broken = false;
   for (const { label, database } of stores) {
     const prefix = stores.length > 1 ? `${label}: ` : '';
-    const check = await new SqlAuditTrail(database.db).verify();
+    const check = await new SqlAuditTrail(database.db, database.dialect).verify();
     if (check.ok) {
       process.stdout.write(`${prefix}ok: ${check.checked} events verified (head ${check.head})\n`);
     } else {
@@ -227,8 +227,7 @@ export async function auditCommand(argv: readonly string[], env: NodeJS.ProcessE
     const stores = await openStores(opts.backend, opts.registry);
     try {
       if (opts.verify) return await verify(stores);
-      const backend = new SqlAuditTrail((stores[0] as { database: SqlDatabase }).database.db);
-      const registry = stores[1] ? new SqlAuditTrail(stores[1].database.db) : backend;
+      const [backend, registry = backend] = stores.map(({ database }) => new SqlAuditTrail(database.db, database.dialect)) as [SqlAuditTrail, SqlAuditTrail?];
       return await list(opts, new AuditTrails({ backend, registry }));
     } finally {
       await Promise.all(stores.map((s) => s.database.close()));

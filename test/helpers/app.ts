@@ -72,7 +72,6 @@ export async function createTestApp(backend: BackendName = 'sqlite', options: Te
   const services = await openServices({
     backendStore: location,
     ...(registryStore ? { registryStore } : {}),
-    ...(options.audit === undefined ? {} : { audit: options.audit }),
     defaultArtifactRoot: options.defaultArtifactRoot ?? 'mlflow-artifacts:/',
     artifactsDestination: options.artifactsDestination ?? path.join(dir, 'mlartifacts'),
     ...(options.s3 ? { s3: options.s3 } : {}),
@@ -80,6 +79,7 @@ export async function createTestApp(backend: BackendName = 'sqlite', options: Te
     artifactsOnly: options.artifactsOnly ?? false,
     logger,
     poolSize: 4,
+    ...(options.audit === undefined ? {} : { audit: options.audit }),
     ...(options.staticPrefix ? { staticPrefix: options.staticPrefix } : {}),
     ...(options.maxPublishBytes === undefined ? {} : { maxPublishBytes: options.maxPublishBytes }),
     ...(options.auth

@@ -41,7 +41,7 @@ describe.each(backends())('audit chain tampering (%s)', (backend) => {
     await t?.close();
   });
 
-  const trail = () => new SqlAuditTrail(db.db);
+  const trail = () => new SqlAuditTrail(db.db, db.dialect);
   /** Each case starts from a clean chain of six events: the trail is emptied by hand and rebuilt. */
   const reset = async () => {
     await db.db.deleteFrom('audit_events').execute();
@@ -135,7 +135,7 @@ describe.each(backends())('two replicas appending at once (%s)', (backend) => {
 
     const db = await openDatabase(location);
     try {
-      const trail = new SqlAuditTrail(db.db);
+      const trail = new SqlAuditTrail(db.db, db.dialect);
       expect(await trail.verify()).toMatchObject({ ok: true, checked: 2 * WRITES_PER_SERVER });
       const rows = await db.db.selectFrom('audit_events').select(['seq', 'prev_hash', 'resource_name']).orderBy('seq').execute();
       expect(rows.map((r) => Number(r.seq))).toEqual(Array.from({ length: 2 * WRITES_PER_SERVER }, (_, i) => i + 1));
