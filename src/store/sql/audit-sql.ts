@@ -45,13 +45,19 @@ const COLUMNS = [
  * The append's statements as fixed SQL text, so the hot path of every write skips building and
  * compiling queries. PostgreSQL inserts the events and moves the head's hash in one statement (a
  * data-modifying CTE): one round trip less while the head's row lock is held. SQLite runs in
- * process, where two statements cost nothing more.
+ * process: a read of the head, the insert, and one write of the head.
  */
 class AppendSql {
   private readonly inserts = new Map<number, string>();
   readonly moveHead: string;
   constructor(private readonly dialect: SqlDialect) {
-    this.moveHead = `update audit_chain_head set seq = seq + ${this.param(1)} where id = 1 returning seq, hash`;
+    // SQLite: every write transaction holds the database's write lock from its start (BEGIN
+    // IMMEDIATE, store/sql/database.ts), so reading the head is enough, and the head row is
+    // written once, at the end; a deferred transaction that raced would fail (SQLITE_BUSY), not fork.
+    this.moveHead =
+      dialect.name === 'postgres'
+        ? `update audit_chain_head set seq = seq + ${this.param(1)} where id = 1 returning seq, hash`
+        : `select seq + ? as seq, hash from audit_chain_head where id = 1`;
   }
 
   private param(i: number): string {
@@ -76,7 +82,8 @@ class AppendSql {
     const values = rows.flatMap((row) => COLUMNS.map((c) => row[c]));
     const insert = this.insert(rows.length);
     if (this.dialect.name === 'postgres') return [CompiledQuery.raw(insert, [...values, tip])];
-    return [CompiledQuery.raw(insert, values), CompiledQuery.raw(`update audit_chain_head set hash = ? where id = 1`, [tip])];
+    const last = rows[rows.length - 1]?.seq;
+    return [CompiledQuery.raw(insert, values), CompiledQuery.raw(`update audit_chain_head set seq = ?, hash = ? where id = 1`, [last, tip])];
   }
 }
 
