@@ -129,7 +129,12 @@ describe.each(backends())('two replicas appending at once (%s)', (backend) => {
         statuses.push(res.status);
       }
     };
-    await Promise.all(servers.flatMap((server, s) => Array.from({ length: CLIENTS_PER_SERVER }, (_, c) => client(server, s, c))));
+    try {
+      await Promise.all(servers.flatMap((server, s) => Array.from({ length: CLIENTS_PER_SERVER }, (_, c) => client(server, s, c))));
+    } catch (err) {
+      // A server that went away says why in its output.
+      throw new Error(`${String(err)}\n${servers.map((s, i) => `server ${i} (exit ${s.process.exitCode}): ${s.output()}`).join('\n')}`);
+    }
     expect(statuses.filter((s) => s !== 200)).toEqual([]);
     expect(statuses).toHaveLength(2 * WRITES_PER_SERVER);
 
