@@ -4,7 +4,11 @@
  * before and after), the filters and paging (across two databases too), the access rules, and
  * `--no-audit`.
  */
+import path from 'node:path';
+import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/app.js';
+import { openServices } from '../../src/compose.js';
 import { runAs, type Actor } from '../../src/domain/request-context.js';
 import type { Change } from '../../src/store/change.js';
 import { API, backends, createTestApp, TEST_ADMIN_PASSWORD, type TestApp } from '../helpers/app.js';
@@ -285,6 +289,28 @@ describe.each(backends())('audit trail with --no-audit (%s)', (backend) => {
     const res = await audit(t);
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ events: [] });
+  });
+
+  it('shows the events recorded while the trail was on', async () => {
+    // Another server on the same database, with the trail on (as before a restart with --no-audit).
+    const on = await openServices({
+      backendStore: t.stores.backend,
+      defaultArtifactRoot: 'mlflow-artifacts:/',
+      artifactsDestination: path.join(t.dir, 'mlartifacts'),
+      serveArtifacts: true,
+      artifactsOnly: false,
+      logger: () => undefined,
+      poolSize: 2,
+    });
+    try {
+      const res = await supertest(createApp(on.deps)).post(`${API}/registered-models/create`).send({ name: 'recorded' });
+      expect(res.status, res.text).toBe(200);
+    } finally {
+      await on.close();
+    }
+    expect((await t.request.post(`${API}/registered-models/create`).send({ name: 'quiet-again' })).status).toBe(200);
+    const events = (await audit(t)).body.events as WireEvent[];
+    expect(events.map((e) => [e.action, e.name])).toEqual([['registered_model.create', 'recorded']]);
   });
 });
 
