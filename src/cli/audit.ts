@@ -181,20 +181,31 @@ async function list(opts: AuditOptions, trails: AuditTrails): Promise<number> {
     const text = page.events.map((e) => (opts.format === 'jsonl' ? JSON.stringify(auditEventJson(e)) : tableLine(e))).join('\n');
     if (text) await write(`${text}\n`);
     printed += page.events.length;
-    if (!page.next) break;
+    if (!page.next || stdoutClosed) break;
     cursor = page.next;
   }
   if (opts.format === 'table' && printed === 0) process.stdout.write('(no events)\n');
   return 0;
 }
 
-/** stdout, waiting when the pipe is full (a large trail into `| head` or a slow shipper). */
+/** Set when the reader of stdout went away (`| head`): listing stops there, quietly. */
+let stdoutClosed = false;
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') stdoutClosed = true;
+});
+
+/** stdout, waiting when the pipe is full (a large trail into a slow shipper). */
 function write(text: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (process.stdout.write(text)) resolve();
+  return new Promise((resolve) => {
+    if (stdoutClosed || process.stdout.write(text)) resolve();
     else {
-      process.stdout.once('drain', resolve);
-      process.stdout.once('error', reject);
+      const done = () => {
+        process.stdout.off('drain', done);
+        process.stdout.off('error', done);
+        resolve();
+      };
+      process.stdout.once('drain', done);
+      process.stdout.once('error', done);
     }
   });
 }
