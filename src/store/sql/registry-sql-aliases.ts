@@ -4,11 +4,25 @@ import { SqlStoreBase } from './sql-store-base.js';
 
 export class SqlModelAliasStore extends SqlStoreBase {
   async setAlias(name: string, alias: string, version: number): Promise<'ok' | 'no-model' | 'no-version'> {
-    return this.tx(async (trx) => {
+    return this.tx(async (trx, changes) => {
       const model = await modelRow(trx, name);
       if (!model) return 'no-model';
       const target = await liveVersionRow(trx, name, version);
       if (!target) return 'no-version';
+      const old = await trx
+        .selectFrom('registered_model_aliases')
+        .select('version')
+        .where('model_id', '=', model.id)
+        .where('alias', '=', alias)
+        .executeTakeFirst();
+      changes.push({
+        action: 'model_version.alias.set',
+        resourceType: 'model_version',
+        name,
+        version: String(version),
+        before: old ? { alias, version: String(old.version) } : null,
+        after: { alias, version: String(version) },
+      });
       await trx
         .insertInto('registered_model_aliases')
         .values({ model_id: model.id, alias, version })
@@ -19,9 +33,19 @@ export class SqlModelAliasStore extends SqlStoreBase {
   }
 
   async deleteAlias(name: string, alias: string): Promise<boolean> {
-    return this.tx(async (trx) => {
+    return this.tx(async (trx, changes) => {
       const model = await modelRow(trx, name);
       if (!model) return false;
+      const old = await trx
+        .selectFrom('registered_model_aliases')
+        .select('version')
+        .where('model_id', '=', model.id)
+        .where('alias', '=', alias)
+        .executeTakeFirst();
+      if (old) {
+        const version = String(old.version);
+        changes.push({ action: 'model_version.alias.delete', resourceType: 'model_version', name, version, before: { alias, version } });
+      }
       await trx.deleteFrom('registered_model_aliases').where('model_id', '=', model.id).where('alias', '=', alias).execute();
       return true;
     });

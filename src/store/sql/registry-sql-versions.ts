@@ -101,9 +101,18 @@ export class SqlModelVersionStore extends SqlStoreBase {
     archiveExisting: boolean,
     now: number,
   ): Promise<ModelVersion | undefined> {
-    return this.tx((trx) =>
+    return this.tx((trx, changes) =>
       withLiveVersion(trx, name, version, async (row) => {
+        let archived: string[] = [];
         if (archiveExisting) {
+          const others = await trx
+            .selectFrom('model_versions')
+            .select('version')
+            .where('model_id', '=', row.model_id)
+            .where('current_stage', '=', stage)
+            .where('version', '!=', version)
+            .execute();
+          archived = others.map((o) => String(o.version));
           await trx
             .updateTable('model_versions')
             .set({ current_stage: 'Archived', last_updated_time: now })
@@ -119,14 +128,36 @@ export class SqlModelVersionStore extends SqlStoreBase {
           .where('version', '=', version)
           .execute();
         await trx.updateTable('registered_models').set({ last_updated_time: now }).where('id', '=', row.model_id).execute();
+        changes.push({
+          action: 'model_version.stage.transition',
+          resourceType: 'model_version',
+          name,
+          version: String(version),
+          before: { stage: row.current_stage },
+          after: { stage, archived_versions: archived },
+        });
         return versionOf(trx, row.model_id, name, version);
       }),
     );
   }
 
   async deleteModelVersion(name: string, version: number, now: number): Promise<boolean> {
-    return this.tx(async (trx) => {
+    return this.tx(async (trx, changes) => {
       const done = await withLiveVersion(trx, name, version, async (row) => {
+        const aliases = await trx
+          .selectFrom('registered_model_aliases')
+          .select('alias')
+          .where('model_id', '=', row.model_id)
+          .where('version', '=', version)
+          .orderBy('alias')
+          .execute();
+        changes.push({
+          action: 'model_version.delete',
+          resourceType: 'model_version',
+          name,
+          version: String(version),
+          before: { aliases: aliases.map((a) => a.alias) },
+        });
         // MLflow redacts a deleted version's fields and keeps the row so the number is never reused
         // (sqlalchemy_store.delete_model_version).
         await trx
