@@ -129,8 +129,8 @@ export interface GovernanceStore {
    */
   rollbackAlias(model: string, alias: string, version: number, via: Via): Promise<'ok' | 'no-model' | 'no-version'>;
 
-  /** undefined when the model or the version does not exist. */
-  createRequest(req: NewRequest, now: number): Promise<ApprovalRequest | undefined>;
+  /** undefined when the model or the version does not exist; applied at once when no approval is required. */
+  createRequest(req: NewRequest, now: number): Promise<Decided | undefined>;
   getRequest(id: string): Promise<ApprovalRequest | undefined>;
   listRequests(q: RequestQuery): Promise<{ items: ApprovalRequest[]; hasMore: boolean }>;
   /**

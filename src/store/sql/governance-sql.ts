@@ -140,7 +140,7 @@ export class SqlGovernanceStore extends SqlStoreBase implements GovernanceStore 
     });
   }
 
-  async createRequest(req: NewRequest, now: number): Promise<ApprovalRequest | undefined> {
+  async createRequest(req: NewRequest, now: number): Promise<Decided | undefined> {
     return this.tx(async (trx, changes) => {
       if (!(await liveVersionRow(trx, req.model, req.version))) return undefined;
       const inserted = await trx
@@ -161,7 +161,7 @@ export class SqlGovernanceStore extends SqlStoreBase implements GovernanceStore 
         })
         .returning('id')
         .executeTakeFirstOrThrow();
-      let request = (await requestOf(trx, Number(inserted.id))) as ApprovalRequest;
+      const request = (await requestOf(trx, Number(inserted.id))) as ApprovalRequest;
       changes.push({
         action: 'approval_request.create',
         resourceType: 'approval_request',
@@ -170,8 +170,8 @@ export class SqlGovernanceStore extends SqlStoreBase implements GovernanceStore 
         after: { ...requestJson(request), comment: req.comment, approvals_required: req.approvalsRequired },
       });
       // Nothing to wait for (approvals_required 0): applied now if the version carries the tags.
-      if (req.approvalsRequired === 0) request = (await tryApply(trx, changes, request, now)).request;
-      return request;
+      if (req.approvalsRequired === 0) return tryApply(trx, changes, request, now);
+      return { request, missingTags: [], versionDeleted: false };
     });
   }
 
@@ -203,7 +203,7 @@ export class SqlGovernanceStore extends SqlStoreBase implements GovernanceStore 
       const prior = await trx.selectFrom('governance_votes').select('user_name').where('request_id', '=', n).where('user_name', '=', user).executeTakeFirst();
       if (prior) return 'voted';
       await trx.insertInto('governance_votes').values({ request_id: n, user_name: user, decision, comment, time: now }).execute();
-      let request = (await requestOf(trx, n)) as ApprovalRequest;
+      const request = (await requestOf(trx, n)) as ApprovalRequest;
       changes.push({
         action: `approval_request.${decision}`,
         resourceType: 'approval_request',
