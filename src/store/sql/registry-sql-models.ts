@@ -38,7 +38,7 @@ export class SqlRegisteredModelStore extends SqlStoreBase {
   }
 
   async renameRegisteredModel(name: string, newName: string, now: number): Promise<RegisteredModel | undefined> {
-    return this.tx(async (trx) => {
+    return this.tx(async (trx, changes) => {
       const row = await trx
         .updateTable('registered_models')
         .set({ name: newName, last_updated_time: now })
@@ -46,6 +46,7 @@ export class SqlRegisteredModelStore extends SqlStoreBase {
         .returningAll()
         .executeTakeFirst();
       if (!row) return undefined;
+      changes.push({ action: 'registered_model.rename', resourceType: 'registered_model', name: newName, before: { name }, after: { name: newName } });
       // MLflow bumps every version's timestamp on rename (sqlalchemy_store.rename_registered_model).
       await trx.updateTable('model_versions').set({ last_updated_time: now }).where('model_id', '=', row.id).execute();
       return (await hydrateModels(trx, [row]))[0];
@@ -66,10 +67,11 @@ export class SqlRegisteredModelStore extends SqlStoreBase {
 
   async deleteRegisteredModel(name: string): Promise<boolean> {
     // Versions, tags and aliases go with it through ON DELETE CASCADE.
-    return this.tx(async (trx) => {
+    return this.tx(async (trx, changes) => {
       const row = await modelRow(trx, name);
       if (!row) return false;
       await trx.deleteFrom('registered_models').where('id', '=', row.id).execute();
+      changes.push({ action: 'registered_model.delete', resourceType: 'registered_model', name, before: { name } });
       return true;
     });
   }
