@@ -42,6 +42,8 @@ export interface TestAppOptions {
    * `admin` / TEST_ADMIN_PASSWORD unless given. The password KDF runs at a test cost.
    */
   readonly auth?: Readonly<Record<string, string>>;
+  /** Server-wide protected aliases and stages (`--protected-aliases`, `--protected-stages`, `--protected-approvals`). */
+  readonly governance?: { readonly aliases: readonly string[]; readonly stages: readonly string[]; readonly approvalsRequired: number };
 }
 
 export const TEST_ADMIN_PASSWORD = 'admin-password-1234';
@@ -64,6 +66,7 @@ export async function createTestApp(backend: BackendName = 'sqlite', options: Te
     poolSize: 4,
     ...(options.staticPrefix ? { staticPrefix: options.staticPrefix } : {}),
     ...(options.maxPublishBytes === undefined ? {} : { maxPublishBytes: options.maxPublishBytes }),
+    ...(options.governance ? { governance: options.governance } : {}),
     ...(options.auth
       ? {
           auth: { raw: { admin_username: 'admin', admin_password: TEST_ADMIN_PASSWORD, ...options.auth }, source: 'test' },
