@@ -94,11 +94,11 @@ describe.each(backends())('governance, authentication off (%s)', (backend) => {
     await transition('1', 'Production');
     await transition('2', 'production', true);
     const prod = await ok(call(t, 'get', `${GOV}/models/${name}/stages/Production/history`));
+    // Version 2 entered, archiving version 1 (its previous version); version 1 entered first.
     expect(prod.history.map((h: any) => [h.kind, h.version, h.previous_version])).toEqual([
       ['set', '2', '1'],
-      ['delete', undefined, '1'],
       ['set', '1', undefined],
-    ].filter((_, i) => i !== 1));
+    ]);
     const none = await ok(call(t, 'get', `${GOV}/models/${name}/stages/none/history`));
     expect(none.history.map((h: any) => [h.kind, h.previous_version])).toEqual([
       ['delete', '2'],
@@ -242,6 +242,16 @@ describe.each(backends())('governance, authentication off (%s)', (backend) => {
     );
   });
 
+  it('forgets the history and protections of a deleted model: a new model of that name starts clean', async () => {
+    const name = await model(t, 1);
+    await ok(setAlias(t, name, 'champion', '1'));
+    await ok(call(t, 'put', `${GOV}/models/${name}/aliases/gold/protection`, {}));
+    await ok(call(t, 'delete', `${MLFLOW}/registered-models/delete`, { name }));
+    await ok(call(t, 'post', `${MLFLOW}/registered-models/create`, { name }));
+    expect((await history(t, name, 'champion')).history).toEqual([]);
+    expect((await ok(call(t, 'get', `${GOV}/models/${name}/aliases/gold/protection`))).protection).toBeNull();
+  });
+
   it('refuses a native publish that would set a protected alias before storing anything', async () => {
     const name = await model(t, 1);
     await ok(call(t, 'put', `${GOV}/models/${name}/aliases/champion/protection`, {}));
@@ -365,6 +375,21 @@ describe.each(backends())('governance, authentication on (%s)', (backend) => {
     expect(newest).toMatchObject({ kind: 'emergency_rollback', version: '1', previous_version: '2', user: 'bob' });
     const events = (await t.services.auditTrails.registry.list({ name, action: 'model_version.alias.set', limit: 1 })).events;
     expect(events[0]).toMatchObject({ user: 'bob', after: { alias: 'champion', version: '1', via: 'emergency_rollback' } });
+  });
+
+  it('applies only when the number of approvals is reached, one vote per user', async () => {
+    const second = await model(t, 2, alice, 'two');
+    await ok(call(t, 'put', `${GOV}/models/${second}/aliases/champion/protection`, { approvals_required: 2 }, alice));
+    await ok(call(t, 'post', `${MLFLOW}/registered-models/permissions/create`, { name: second, username: 'bob', permission: 'MANAGE' }, ADMIN));
+    await ok(call(t, 'post', `${MLFLOW}/registered-models/permissions/create`, { name: second, username: 'carol', permission: 'EDIT' }, ADMIN));
+    const id = (await ok(call(t, 'post', `${GOV}/models/${second}/aliases/champion/requests`, { version: '2' }, carol))).request.id;
+    expect((await ok(call(t, 'post', `${GOV}/requests/${id}/approve`, {}, bob))).request).toMatchObject({ status: 'pending', approvals: 1 });
+    const twice = await call(t, 'post', `${GOV}/requests/${id}/approve`, {}, bob);
+    expect(twice.status).toBe(400);
+    expect(twice.body.message).toBe(`User 'bob' has already voted on request ${id}.`);
+    expect((await call(t, 'get', `${MLFLOW}/registered-models/alias`, { name: second, alias: 'champion' }, alice)).status).toBe(400);
+    expect((await ok(call(t, 'post', `${GOV}/requests/${id}/approve`, {}, alice))).request).toMatchObject({ status: 'applied', approvals: 2 });
+    expect(await aliasOf(t, second, 'champion', alice)).toBe('2');
   });
 
   it('lists requests only for models the caller may read, and records the actors', async () => {
