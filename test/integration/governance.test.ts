@@ -4,6 +4,7 @@
  * version calls under /api and /ajax-api, approval requests with four eyes, required tags, and the
  * Changes that the audit trail records for them.
  */
+import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends, createTestApp, TEST_ADMIN_PASSWORD, type TestApp } from '../helpers/app.js';
 import { filePart, metadataPart, multipart } from './native-support.js';
@@ -390,6 +391,22 @@ describe.each(backends())('governance, authentication on (%s)', (backend) => {
     expect((await call(t, 'get', `${MLFLOW}/registered-models/alias`, { name: second, alias: 'champion' }, alice)).status).toBe(400);
     expect((await ok(call(t, 'post', `${GOV}/requests/${id}/approve`, {}, alice))).request).toMatchObject({ status: 'applied', approvals: 2 });
     expect(await aliasOf(t, second, 'champion', alice)).toBe('2');
+  });
+
+  it('counts two approvals arriving at once: the request is applied exactly once', async () => {
+    const third = await model(t, 2, alice, 'race');
+    await ok(call(t, 'put', `${GOV}/models/${third}/aliases/champion/protection`, { approvals_required: 2 }, alice));
+    await ok(call(t, 'post', `${MLFLOW}/registered-models/permissions/create`, { name: third, username: 'bob', permission: 'MANAGE' }, ADMIN));
+    const id = (await ok(call(t, 'post', `${GOV}/models/${third}/aliases/champion/requests`, { version: '2' }, alice))).request.id;
+    // A fresh agent per request, so that the two run at once.
+    const approve = (auth: string) => supertest(t.app).post(`${GOV}/requests/${id}/approve`).set('Authorization', auth).set('Content-Type', 'application/json').send('{}');
+    const results = await Promise.all([approve(bob), approve(ADMIN)]);
+    expect(results.map((r) => r.status)).toEqual([200, 200]);
+    expect(results.map((r) => r.body.request.status).sort()).toEqual(['applied', 'pending']);
+    const after = (await ok(call(t, 'get', `${GOV}/requests/${id}`, undefined, alice))).request;
+    expect(after).toMatchObject({ status: 'applied', approvals: 2 });
+    const rows = (await ok(call(t, 'get', `${GOV}/models/${third}/aliases/champion/history`, undefined, alice))).history;
+    expect(rows.map((h: any) => [h.kind, h.version, h.request_id])).toEqual([['approval', '2', id]]);
   });
 
   it('lists requests only for models the caller may read, and records the actors', async () => {
