@@ -77,13 +77,13 @@ function probeRoutes(): StreamRouteDef[] {
 
 /**
  * `--artifacts-only`: the tracking and registry RPCs answer 503; server-info stays on, as in
- * MLflow (handlers.py: _disable_if_artifacts_only).
+ * MLflow (handlers.py: _disable_if_artifacts_only). Governance is part of the registry: off too.
  */
 function offWhenArtifactsOnly(routes: readonly RouteDef[], artifactsOnly: boolean): readonly RouteDef[] {
   if (!artifactsOnly) return routes;
-  return routes.map((r) =>
-    r.path.startsWith('/mlflow/') && r.path !== '/mlflow/server-info' ? { ...r, disabled: artifactsOnlyMessage } : r,
-  );
+  const registryOrTracking = (r: RouteDef) =>
+    (r.path.startsWith('/mlflow/') && r.path !== '/mlflow/server-info') || (r.version === 'flowreg/v1' && /^\/(models|requests)\b/.test(r.path));
+  return routes.map((r) => (registryOrTracking(r) ? { ...r, disabled: artifactsOnlyMessage } : r));
 }
 
 /** How the guard finds what a request's resource belongs to; a missing resource is undefined (then denied). */

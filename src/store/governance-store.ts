@@ -60,6 +60,8 @@ export interface HistoryEntry {
   readonly time: number;
   readonly kind: HistoryKind;
   readonly requestId: string | null;
+  /** Who asked for the position and who approved it, when a request allowed it. */
+  readonly approval: { readonly requester: string; readonly approvers: readonly string[] } | null;
 }
 
 export type RequestStatus = 'pending' | 'approved' | 'rejected' | 'applied';

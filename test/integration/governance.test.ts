@@ -344,7 +344,16 @@ describe.each(backends())('governance, authentication on (%s)', (backend) => {
     expect(applied.request.status).toBe('applied');
     expect(await aliasOf(t, name, 'champion', alice)).toBe('2');
     const newest = (await ok(call(t, 'get', `${GOV}/models/${name}/aliases/champion/history`, undefined, carol))).history[0];
-    expect(newest).toMatchObject({ kind: 'approval', version: '2', previous_version: '1', request_id: id, user: 'alice' });
+    expect(newest).toEqual({
+      kind: 'approval',
+      version: '2',
+      previous_version: '1',
+      request_id: id,
+      user: 'alice',
+      timestamp: expect.any(Number),
+      requester: 'carol',
+      approved_by: ['bob'],
+    });
 
     // The trail: the request, the vote, the move with via 'approval', the apply.
     const events = (await t.services.auditTrails.registry.list({ name, limit: 50 })).events;
@@ -363,6 +372,23 @@ describe.each(backends())('governance, authentication on (%s)', (backend) => {
     expect(rejected.request).toMatchObject({ status: 'rejected', votes: [{ user: 'bob', decision: 'reject', comment: 'not yet' }] });
     expect((await call(t, 'post', `${GOV}/requests/${id}/approve`, {}, bob)).status).toBe(400);
     expect(await aliasOf(t, name, 'champion', alice)).toBe('2');
+  });
+
+  it('moves a version into a protected stage on approval, archiving the one there when asked', async () => {
+    const staged = await model(t, 2, alice, 'stage');
+    await ok(call(t, 'put', `${GOV}/models/${staged}/stages/Production/protection`, {}, alice));
+    await ok(call(t, 'post', `${MLFLOW}/registered-models/permissions/create`, { name: staged, username: 'bob', permission: 'MANAGE' }, ADMIN));
+    const first = (await ok(call(t, 'post', `${GOV}/models/${staged}/stages/Production/requests`, { version: '1' }, alice))).request.id;
+    await ok(call(t, 'post', `${GOV}/requests/${first}/approve`, {}, bob));
+    const second = (await ok(call(t, 'post', `${GOV}/models/${staged}/stages/Production/requests`, { version: '2', archive_existing_versions: true }, alice))).request.id;
+    await ok(call(t, 'post', `${GOV}/requests/${second}/approve`, {}, bob));
+    const stageOf = async (v: string) => (await ok(call(t, 'get', `${MLFLOW}/model-versions/get`, { name: staged, version: v }, alice))).model_version.current_stage;
+    expect([await stageOf('1'), await stageOf('2')]).toEqual(['Archived', 'Production']);
+    const rows = (await ok(call(t, 'get', `${GOV}/models/${staged}/stages/Production/history`, undefined, alice))).history;
+    expect(rows.map((h: any) => [h.kind, h.version, h.previous_version, h.request_id])).toEqual([
+      ['approval', '2', '1', second],
+      ['approval', '1', undefined, first],
+    ]);
   });
 
   it('lets a MANAGE user roll a protected alias back without approval, flagged as an emergency; refuses others', async () => {

@@ -88,6 +88,7 @@ function historyJson(e: HistoryEntry): object {
     timestamp: e.time,
     kind: e.kind,
     ...(e.requestId !== null ? { request_id: e.requestId } : {}),
+    ...(e.approval ? { requester: e.approval.requester, approved_by: e.approval.approvers } : {}),
   };
 }
 

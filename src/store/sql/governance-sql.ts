@@ -116,15 +116,31 @@ export class SqlGovernanceStore extends SqlStoreBase implements GovernanceStore 
         .limit(limit + 1)
         .offset(offset)
         .execute();
+      const page = rows.slice(0, limit);
+      const ids = [...new Set(page.flatMap((r) => (r.request_id === null ? [] : [Number(r.request_id)])))];
+      const requesters = new Map<number, string>();
+      if (ids.length > 0) {
+        const found = await this.db.selectFrom('governance_requests').select(['id', 'requester']).where('id', 'in', ids).execute();
+        for (const f of found) requesters.set(Number(f.id), f.requester);
+      }
+      const votes = await votesOf(this.db, ids);
+      const approvalOf = (id: number | null) => {
+        if (id === null) return null;
+        const requester = requesters.get(Number(id));
+        if (requester === undefined) return null;
+        const approvers = (votes.get(Number(id)) ?? []).filter((v) => v.decision === 'approve').map((v) => v.user);
+        return { requester, approvers };
+      };
       return {
         hasMore: rows.length > limit,
-        items: rows.slice(0, limit).map((r) => ({
+        items: page.map((r) => ({
           version: r.version === null ? null : String(r.version),
           previousVersion: r.previous_version === null ? null : String(r.previous_version),
           user: r.user_name,
           time: Number(r.time),
           kind: r.kind as HistoryKind,
           requestId: r.request_id === null ? null : String(r.request_id),
+          approval: approvalOf(r.request_id),
         })),
       };
     });
