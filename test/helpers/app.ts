@@ -22,6 +22,8 @@ export interface TestApp {
   readonly request: supertest.Agent;
   readonly services: Services;
   readonly dir: string;
+  /** The test's database (a PostgreSQL test may open its own connection to it). */
+  readonly location: Awaited<ReturnType<typeof freshDatabase>>['location'];
   readonly logs: string[];
   close(): Promise<void>;
 }
@@ -80,6 +82,7 @@ export async function createTestApp(backend: BackendName = 'sqlite', options: Te
     request: supertest.agent(app),
     services,
     dir,
+    location,
     logs,
     close: async () => {
       await services.close();

@@ -4,6 +4,7 @@
  * version calls under /api and /ajax-api, approval requests with four eyes, required tags, and the
  * Changes that the audit trail records for them.
  */
+import pg from 'pg';
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends, createTestApp, TEST_ADMIN_PASSWORD, type TestApp } from '../helpers/app.js';
@@ -159,6 +160,40 @@ describe.each(backends())('governance, authentication off (%s)', (backend) => {
     // Removing the protection lets MLflow's calls through again.
     expect(await ok(call(t, 'delete', `${GOV}/models/${name}/aliases/champion/protection`))).toEqual({ protection: null });
     await ok(setAlias(t, name, 'champion', '2'));
+  });
+
+  it.runIf(backend === 'postgres')('does not miss a protection committed while an alias write is in flight', async () => {
+    const name = await model(t, 2);
+    await ok(setAlias(t, name, 'champion', '1'));
+    if (t.location.kind !== 'postgres') return;
+    const other = new pg.Client({ connectionString: t.location.connectionString });
+    await other.connect();
+    try {
+      // Another replica protects the alias, in a transaction still open: it holds the model's row lock.
+      await other.query('BEGIN');
+      await other.query('UPDATE registered_models SET last_version = last_version WHERE name = $1', [name]);
+      await other.query(
+        `INSERT INTO governance_protections (model_name, target_type, target, approvals_required, required_tags, user_name, time)
+         VALUES ($1, 'alias', 'champion', 1, '[]', 'other', 0)`,
+        [name],
+      );
+      // Its own connection (the shared agent serves one request at a time).
+      const write = setAlias({ ...t, request: supertest(t.app) } as unknown as TestApp, name, 'champion', '2');
+      const inFlight = write.then((r) => r);
+      // The write reaches the guard and waits for the model's row lock.
+      for (let i = 0; i < 200; i++) {
+        const waiting = await other.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`);
+        if (waiting.rows[0].n > 0) break;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      await other.query('COMMIT');
+      const res = await inFlight;
+      expect(res.status).toBe(403);
+      expect(res.body.error_code).toBe('PERMISSION_DENIED');
+      expect(await aliasOf(t, name, 'champion')).toBe('1');
+    } finally {
+      await other.end();
+    }
   });
 
   it('refuses deleting a version that holds a protected alias', async () => {
