@@ -126,8 +126,8 @@ async function openDatabases(config: ServiceConfig): Promise<{ tracking: SqlData
 
 /** One audit trail per distinct database, attached to its journal; none with `--no-audit`. */
 function auditTrailsOf(databases: { tracking: SqlDatabase; registry: SqlDatabase }, on: boolean): { tracking: SqlAuditTrail; registry: SqlAuditTrail } {
-  const tracking = new SqlAuditTrail(databases.tracking.db);
-  const registry = databases.registry === databases.tracking ? tracking : new SqlAuditTrail(databases.registry.db);
+  const tracking = new SqlAuditTrail(databases.tracking.db, databases.tracking.dialect);
+  const registry = databases.registry === databases.tracking ? tracking : new SqlAuditTrail(databases.registry.db, databases.registry.dialect);
   if (on) {
     databases.tracking.journal.use(tracking);
     if (registry !== tracking) databases.registry.journal.use(registry);

@@ -46,6 +46,8 @@ export interface TestAppOptions {
   readonly auth?: Readonly<Record<string, string>>;
   /** Server-wide protected aliases and stages (`--protected-aliases`, `--protected-stages`, `--protected-approvals`). */
   readonly governance?: { readonly aliases: readonly string[]; readonly stages: readonly string[]; readonly approvalsRequired: number };
+  /** The audit trail (`--audit`, default on). */
+  readonly audit?: boolean;
 }
 
 export const TEST_ADMIN_PASSWORD = 'admin-password-1234';
@@ -66,6 +68,7 @@ export async function createTestApp(backend: BackendName = 'sqlite', options: Te
     artifactsOnly: options.artifactsOnly ?? false,
     logger,
     poolSize: 4,
+    ...(options.audit === undefined ? {} : { audit: options.audit }),
     ...(options.staticPrefix ? { staticPrefix: options.staticPrefix } : {}),
     ...(options.maxPublishBytes === undefined ? {} : { maxPublishBytes: options.maxPublishBytes }),
     ...(options.governance ? { governance: options.governance } : {}),

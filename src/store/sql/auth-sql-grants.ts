@@ -3,7 +3,8 @@
  * registered_model_permissions), and the one read that resolution makes per request: the user's
  * own grants and those of their roles. Writes are one transaction, reads one statement.
  */
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Change } from '../change.js';
 import type { GrantRecord, UserGrant, UserGrantType } from '../auth-store.js';
 import { SqlAuthRoles, type AuthDb } from './auth-sql-roles.js';
 
@@ -17,7 +18,8 @@ export abstract class SqlAuthGrants extends SqlAuthRoles {
   // ---- a user's own per-resource grants ----
 
   async createUserGrant(grant: UserGrant): Promise<void> {
-    await this.run(async (trx) => {
+    await this.run(async (trx, changes) => {
+      changes.push(await this.grantChange(trx, 'permission.create', grant, undefined, { permission: grant.permission }));
       if (grant.resourceType === 'experiment') {
         await trx
           .insertInto('experiment_permissions')
@@ -53,32 +55,39 @@ export abstract class SqlAuthGrants extends SqlAuthRoles {
 
   updateUserGrant(grant: UserGrant): Promise<boolean> {
     const { table, column } = GRANT_TABLES[grant.resourceType];
-    return this.run(async (trx) => {
+    return this.run(async (trx, changes) => {
+      const before = await trx.selectFrom(table).select('permission').where(sql.ref(column), '=', grant.resourceId).where('user_id', '=', grant.userId).executeTakeFirst();
       const result = await trx
         .updateTable(table)
         .set({ permission: grant.permission })
         .where(sql.ref(column), '=', grant.resourceId)
         .where('user_id', '=', grant.userId)
         .executeTakeFirst();
-      return Number(result.numUpdatedRows) > 0;
+      if (Number(result.numUpdatedRows) === 0) return false;
+      changes.push(await this.grantChange(trx, 'permission.update', grant, { permission: before?.permission ?? null }, { permission: grant.permission }));
+      return true;
     });
   }
 
   deleteUserGrant(type: UserGrantType, resourceId: string, userId: number): Promise<boolean> {
     const { table, column } = GRANT_TABLES[type];
-    return this.run(async (trx) => {
-      const result = await trx
+    return this.run(async (trx, changes) => {
+      const row = await trx
         .deleteFrom(table)
         .where(sql.ref(column), '=', resourceId)
         .where('user_id', '=', userId)
+        .returning('permission')
         .executeTakeFirst();
-      return Number(result.numDeletedRows) > 0;
+      if (!row) return false;
+      changes.push(await this.grantChange(trx, 'permission.delete', { resourceType: type, resourceId, userId, permission: row.permission }, { permission: row.permission }, undefined));
+      return true;
     });
   }
 
   async renameResourceGrants(type: UserGrantType, from: string, to: string): Promise<void> {
     const { table, column } = GRANT_TABLES[type];
-    await this.run(async (trx) => {
+    await this.run(async (trx, changes) => {
+      changes.push({ action: 'permission.rename_resource', resourceType: 'permission', name: to, before: { resource_type: type, resource: from }, after: { resource_type: type, resource: to } });
       await trx
         .updateTable(table)
         .set({ [column]: to } as never)
@@ -96,13 +105,28 @@ export abstract class SqlAuthGrants extends SqlAuthRoles {
 
   async deleteResourceGrants(type: UserGrantType, resourceId: string): Promise<void> {
     const { table, column } = GRANT_TABLES[type];
-    await this.run(async (trx) => {
-      await trx
+    await this.run(async (trx, changes) => {
+      const removed = await trx
         .deleteFrom(table)
         .where(sql.ref(column), '=', resourceId)
-        .execute();
+        .executeTakeFirst();
+      if (Number(removed.numDeletedRows) > 0) {
+        changes.push({ action: 'permission.delete_resource', resourceType: 'permission', name: resourceId, before: { resource_type: type, grants: Number(removed.numDeletedRows) } });
+      }
       await trx.deleteFrom('role_permissions').where('resource_type', '=', type).where('resource_pattern', '=', resourceId).execute();
     });
+  }
+
+  /** A change to one user's grant: named by the resource, the user by name. */
+  private async grantChange(trx: Transaction<AuthDb>, action: string, grant: UserGrant, before: unknown, after: unknown): Promise<Change> {
+    const user = await this.usernameOf(trx, grant.userId);
+    return {
+      action,
+      resourceType: 'permission',
+      name: grant.resourceId,
+      before: before === undefined ? undefined : { resource_type: grant.resourceType, user, ...(before as object) },
+      after: after === undefined ? undefined : { resource_type: grant.resourceType, user, ...(after as object) },
+    };
   }
 
   // ---- resolution ----

@@ -5,6 +5,7 @@
  */
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { Role, RoleAssignment, RolePermission } from '../auth-store.js';
+import type { Change } from '../change.js';
 import type { AuthTables, RolePermissionsTable } from './auth-schema.js';
 import type { Database } from './schema.js';
 import { SqlStoreBase } from './sql-store-base.js';
@@ -17,8 +18,14 @@ function rolePermissionOf(row: Selectable<RolePermissionsTable>): RolePermission
 
 export abstract class SqlAuthRoles extends SqlStoreBase {
   /** A write: one transaction over the query builder that knows the auth tables. */
-  protected run<T>(fn: (trx: Transaction<AuthDb>) => Promise<T>): Promise<T> {
-    return this.tx((trx) => fn(trx.withTables<AuthTables>()));
+  protected run<T>(fn: (trx: Transaction<AuthDb>, changes: Change[]) => Promise<T>): Promise<T> {
+    return this.tx((trx, changes) => fn(trx.withTables<AuthTables>(), changes));
+  }
+
+  /** A user's name for a change record (grants and assignments hold the id). */
+  protected async usernameOf(trx: Transaction<AuthDb>, userId: number): Promise<string> {
+    const row = await trx.selectFrom('users').select('username').where('id', '=', userId).executeTakeFirst();
+    return row?.username ?? `#${userId}`;
   }
 
   /**
@@ -32,7 +39,11 @@ export abstract class SqlAuthRoles extends SqlStoreBase {
   // ---- roles ----
 
   createRole(role: { name: string; description: string | null }): Promise<Role> {
-    return this.run((trx) => trx.insertInto('roles').values(role).returningAll().executeTakeFirstOrThrow());
+    return this.run(async (trx, changes) => {
+      const row = await trx.insertInto('roles').values(role).returningAll().executeTakeFirstOrThrow();
+      changes.push({ action: 'role.create', resourceType: 'role', name: row.name, after: { id: row.id, name: row.name, description: row.description } });
+      return row;
+    });
   }
 
   getRole(id: number): Promise<Role | undefined> {
@@ -48,33 +59,42 @@ export abstract class SqlAuthRoles extends SqlStoreBase {
   }
 
   updateRole(id: number, change: { name?: string; description?: string | null }): Promise<Role | undefined> {
-    return this.run(async (trx) => {
+    return this.run(async (trx, changes) => {
       const set = {
         ...(change.name === undefined ? {} : { name: change.name }),
         ...(change.description === undefined ? {} : { description: change.description }),
       };
       if (Object.keys(set).length === 0) return trx.selectFrom('roles').selectAll().where('id', '=', id).executeTakeFirst();
-      return trx.updateTable('roles').set(set).where('id', '=', id).returningAll().executeTakeFirst();
+      const before = await trx.selectFrom('roles').selectAll().where('id', '=', id).executeTakeFirst();
+      const row = await trx.updateTable('roles').set(set).where('id', '=', id).returningAll().executeTakeFirst();
+      if (row && before) {
+        changes.push({ action: 'role.update', resourceType: 'role', name: row.name, before: { name: before.name, description: before.description }, after: { name: row.name, description: row.description } });
+      }
+      return row;
     });
   }
 
   deleteRole(id: number): Promise<boolean> {
-    return this.run(async (trx) => {
-      const result = await trx.deleteFrom('roles').where('id', '=', id).executeTakeFirst();
-      return Number(result.numDeletedRows) > 0;
+    return this.run(async (trx, changes) => {
+      const row = await trx.deleteFrom('roles').where('id', '=', id).returning(['name']).executeTakeFirst();
+      if (!row) return false;
+      changes.push({ action: 'role.delete', resourceType: 'role', name: row.name, before: { id } });
+      return true;
     });
   }
 
   addRolePermission(p: Omit<RolePermission, 'id'>): Promise<RolePermission> {
-    return this.run(async (trx) =>
-      rolePermissionOf(
+    return this.run(async (trx, changes) => {
+      const row = rolePermissionOf(
         await trx
           .insertInto('role_permissions')
           .values({ role_id: p.roleId, resource_type: p.resourceType, resource_pattern: p.resourcePattern, permission: p.permission })
           .returningAll()
           .executeTakeFirstOrThrow(),
-      ),
-    );
+      );
+      changes.push({ action: 'role.permission.add', resourceType: 'permission', name: `role:${p.roleId}`, after: { id: row.id, role_id: p.roleId, resource_type: p.resourceType, resource_pattern: p.resourcePattern, permission: p.permission } });
+      return row;
+    });
   }
 
   getRolePermission(id: number): Promise<RolePermission | undefined> {
@@ -91,30 +111,39 @@ export abstract class SqlAuthRoles extends SqlStoreBase {
   }
 
   updateRolePermission(id: number, permission: string): Promise<RolePermission | undefined> {
-    return this.run(async (trx) => {
+    return this.run(async (trx, changes) => {
+      const before = await trx.selectFrom('role_permissions').select('permission').where('id', '=', id).executeTakeFirst();
       const row = await trx.updateTable('role_permissions').set({ permission }).where('id', '=', id).returningAll().executeTakeFirst();
+      if (row) {
+        changes.push({ action: 'role.permission.update', resourceType: 'permission', name: `role:${row.role_id}`, before: { id, permission: before?.permission ?? null }, after: { id, resource_type: row.resource_type, resource_pattern: row.resource_pattern, permission } });
+      }
       return row && rolePermissionOf(row);
     });
   }
 
   removeRolePermission(id: number): Promise<boolean> {
-    return this.run(async (trx) => {
-      const result = await trx.deleteFrom('role_permissions').where('id', '=', id).executeTakeFirst();
-      return Number(result.numDeletedRows) > 0;
+    return this.run(async (trx, changes) => {
+      const row = await trx.deleteFrom('role_permissions').where('id', '=', id).returningAll().executeTakeFirst();
+      if (!row) return false;
+      changes.push({ action: 'role.permission.remove', resourceType: 'permission', name: `role:${row.role_id}`, before: { id, resource_type: row.resource_type, resource_pattern: row.resource_pattern, permission: row.permission } });
+      return true;
     });
   }
 
   assignRole(userId: number, roleId: number): Promise<RoleAssignment> {
-    return this.run(async (trx) => {
+    return this.run(async (trx, changes) => {
       const row = await trx.insertInto('user_role_assignments').values({ user_id: userId, role_id: roleId }).returningAll().executeTakeFirstOrThrow();
+      changes.push({ action: 'user.role.assign', resourceType: 'user', name: await this.usernameOf(trx, userId), after: { role_id: roleId } });
       return { id: row.id, userId: row.user_id, roleId: row.role_id };
     });
   }
 
   unassignRole(userId: number, roleId: number): Promise<boolean> {
-    return this.run(async (trx) => {
+    return this.run(async (trx, changes) => {
       const result = await trx.deleteFrom('user_role_assignments').where('user_id', '=', userId).where('role_id', '=', roleId).executeTakeFirst();
-      return Number(result.numDeletedRows) > 0;
+      if (Number(result.numDeletedRows) === 0) return false;
+      changes.push({ action: 'user.role.unassign', resourceType: 'user', name: await this.usernameOf(trx, userId), before: { role_id: roleId } });
+      return true;
     });
   }
 

@@ -45,7 +45,7 @@ export class SqlAuthStore extends SqlAuthGrants implements AuthStore {
   // ---- users ----
 
   createUser(user: NewUser): Promise<User> {
-    return this.run(async (trx) => {
+    return this.run(async (trx, changes) => {
       const row = await trx
         .insertInto('users')
         .values({
@@ -58,6 +58,8 @@ export class SqlAuthStore extends SqlAuthGrants implements AuthStore {
         })
         .returningAll()
         .executeTakeFirstOrThrow();
+      // Never a password hash in the trail.
+      changes.push({ action: 'user.create', resourceType: 'user', name: user.username, after: { is_admin: user.isAdmin, is_service_account: user.isServiceAccount } });
       return userOf(row);
     });
   }
@@ -81,7 +83,8 @@ export class SqlAuthStore extends SqlAuthGrants implements AuthStore {
   }
 
   updateUser(username: string, change: { passwordHash?: string; isAdmin?: boolean; now: number }): Promise<User | undefined> {
-    return this.run(async (trx) => {
+    return this.run(async (trx, changes) => {
+      const before = await trx.selectFrom('users').select('is_admin').where('username', '=', username).executeTakeFirst();
       const row = await trx
         .updateTable('users')
         .set({
@@ -92,22 +95,33 @@ export class SqlAuthStore extends SqlAuthGrants implements AuthStore {
         .where('username', '=', username)
         .returningAll()
         .executeTakeFirst();
+      if (row) {
+        changes.push({
+          action: 'user.update',
+          resourceType: 'user',
+          name: username,
+          before: { is_admin: before?.is_admin === 1 },
+          after: { is_admin: row.is_admin === 1, ...(change.passwordHash === undefined ? {} : { password_changed: true }) },
+        });
+      }
       return row && userOf(row);
     });
   }
 
   deleteUser(username: string): Promise<boolean> {
     // Tokens, grants and assignments go with the user (ON DELETE CASCADE).
-    return this.run(async (trx) => {
+    return this.run(async (trx, changes) => {
       const result = await trx.deleteFrom('users').where('username', '=', username).executeTakeFirst();
-      return Number(result.numDeletedRows) > 0;
+      if (Number(result.numDeletedRows) === 0) return false;
+      changes.push({ action: 'user.delete', resourceType: 'user', name: username });
+      return true;
     });
   }
 
   // ---- API tokens ----
 
   createToken(token: NewApiToken): Promise<ApiToken> {
-    return this.run(async (trx) => {
+    return this.run(async (trx, changes) => {
       const row = await trx
         .insertInto('api_tokens')
         .values({
@@ -121,6 +135,8 @@ export class SqlAuthStore extends SqlAuthGrants implements AuthStore {
         })
         .returningAll()
         .executeTakeFirstOrThrow();
+      // The token's id and name, never its secret or hash.
+      changes.push({ action: 'token.create', resourceType: 'token', name: await this.usernameOf(trx, token.userId), after: { id: row.id, name: token.name, expiration_time: token.expirationTime } });
       return tokenOf(row);
     });
   }
@@ -132,7 +148,7 @@ export class SqlAuthStore extends SqlAuthGrants implements AuthStore {
   }
 
   revokeToken(userId: number, tokenId: number, now: number): Promise<boolean> {
-    return this.run(async (trx) => {
+    return this.run(async (trx, changes) => {
       const result = await trx
         .updateTable('api_tokens')
         .set({ revoked_time: now })
@@ -140,7 +156,9 @@ export class SqlAuthStore extends SqlAuthGrants implements AuthStore {
         .where('user_id', '=', userId)
         .where('revoked_time', 'is', null)
         .executeTakeFirst();
-      return Number(result.numUpdatedRows) > 0;
+      if (Number(result.numUpdatedRows) === 0) return false;
+      changes.push({ action: 'token.revoke', resourceType: 'token', name: await this.usernameOf(trx, userId), before: { id: tokenId } });
+      return true;
     });
   }
 
@@ -166,6 +184,7 @@ export class SqlAuthStore extends SqlAuthGrants implements AuthStore {
     });
   }
 
+  /** Last-use bookkeeping, not a change anyone made: not journalled. */
   async touchToken(tokenId: number, now: number, minIntervalMs: number): Promise<void> {
     await this.run((trx) =>
       trx

@@ -1,6 +1,11 @@
 /** Registered-model aliases over SQL: each names one live version of its model. */
 import { liveVersionRow, modelRow } from './registry-sql-rows.js';
-import { SqlStoreBase } from './sql-store-base.js';
+import { SqlStoreBase, type Db } from './sql-store-base.js';
+
+async function aliasTarget(trx: Db, modelId: number, alias: string): Promise<number | undefined> {
+  const row = await trx.selectFrom('registered_model_aliases').select('version').where('model_id', '=', modelId).where('alias', '=', alias).executeTakeFirst();
+  return row?.version;
+}
 
 export class SqlModelAliasStore extends SqlStoreBase {
   async setAlias(name: string, alias: string, version: number): Promise<'ok' | 'no-model' | 'no-version'> {
@@ -9,25 +14,20 @@ export class SqlModelAliasStore extends SqlStoreBase {
       if (!model) return 'no-model';
       const target = await liveVersionRow(trx, name, version);
       if (!target) return 'no-version';
-      const old = await trx
-        .selectFrom('registered_model_aliases')
-        .select('version')
-        .where('model_id', '=', model.id)
-        .where('alias', '=', alias)
-        .executeTakeFirst();
-      changes.push({
-        action: 'model_version.alias.set',
-        resourceType: 'model_version',
-        name,
-        version: String(version),
-        before: old ? { alias, version: String(old.version) } : null,
-        after: { alias, version: String(version) },
-      });
+      const before = this.journaling ? await aliasTarget(trx, model.id, alias) : undefined;
       await trx
         .insertInto('registered_model_aliases')
         .values({ model_id: model.id, alias, version })
         .onConflict((oc) => oc.columns(['model_id', 'alias']).doUpdateSet({ version }))
         .execute();
+      changes.push({
+        action: 'model_version.alias.set',
+        resourceType: 'model_version',
+        name,
+        version: String(version),
+        before: before === undefined ? null : { alias, version: String(before) },
+        after: { alias, version: String(version) },
+      });
       return 'ok';
     });
   }
@@ -36,17 +36,22 @@ export class SqlModelAliasStore extends SqlStoreBase {
     return this.tx(async (trx, changes) => {
       const model = await modelRow(trx, name);
       if (!model) return false;
-      const old = await trx
-        .selectFrom('registered_model_aliases')
-        .select('version')
+      const removed = await trx
+        .deleteFrom('registered_model_aliases')
         .where('model_id', '=', model.id)
         .where('alias', '=', alias)
+        .returning('version')
         .executeTakeFirst();
-      if (old) {
-        const version = String(old.version);
-        changes.push({ action: 'model_version.alias.delete', resourceType: 'model_version', name, version, before: { alias, version } });
+      // Deleting an alias that is not set succeeds, as in MLflow, and changes nothing to record.
+      if (removed) {
+        changes.push({
+          action: 'model_version.alias.delete',
+          resourceType: 'model_version',
+          name,
+          version: String(removed.version),
+          before: { alias, version: String(removed.version) },
+        });
       }
-      await trx.deleteFrom('registered_model_aliases').where('model_id', '=', model.id).where('alias', '=', alias).execute();
       return true;
     });
   }

@@ -5,16 +5,22 @@
 import type { Page, RegisteredModel, RegistrySearch, Tag } from '../registry-store.js';
 import { hydrateModels, modelRow } from './registry-sql-rows.js';
 import { attributeColumn, fetchPage, orderByKeys, whereClauses, type SearchColumns } from './search-sql.js';
-import { dedupeTags, SqlStoreBase } from './sql-store-base.js';
+import { dedupeTags, SqlStoreBase, type Db } from './sql-store-base.js';
 
 const MODEL_COLUMNS: SearchColumns = {
   attributes: { name: 'rm.name', last_updated_timestamp: 'rm.last_updated_time' },
   tag: { table: 'registered_model_tags', join: [['model_id', 'rm.id']] },
 };
 
+/** A model's tag as a change's `before` value: null when it was not set. */
+async function modelTag(trx: Db, modelId: number, key: string): Promise<Tag | null> {
+  const row = await trx.selectFrom('registered_model_tags').select(['key', 'value']).where('model_id', '=', modelId).where('key', '=', key).executeTakeFirst();
+  return row ?? null;
+}
+
 export class SqlRegisteredModelStore extends SqlStoreBase {
   async createRegisteredModel(name: string, description: string | null, tags: readonly Tag[], now: number): Promise<RegisteredModel> {
-    return this.tx(async (trx) => {
+    return this.tx(async (trx, changes) => {
       const row = await trx
         .insertInto('registered_models')
         .values({ name, description, creation_time: now, last_updated_time: now, last_version: 0 })
@@ -26,6 +32,12 @@ export class SqlRegisteredModelStore extends SqlStoreBase {
           .values(dedupeTags(tags).map((t) => ({ model_id: row.id, key: t.key, value: t.value })))
           .execute();
       }
+      changes.push({
+        action: 'registered_model.create',
+        resourceType: 'registered_model',
+        name,
+        after: { name, description, tags: dedupeTags(tags) },
+      });
       return (await hydrateModels(trx, [row]))[0] as RegisteredModel;
     });
   }
@@ -46,22 +58,31 @@ export class SqlRegisteredModelStore extends SqlStoreBase {
         .returningAll()
         .executeTakeFirst();
       if (!row) return undefined;
-      changes.push({ action: 'registered_model.rename', resourceType: 'registered_model', name: newName, before: { name }, after: { name: newName } });
       // MLflow bumps every version's timestamp on rename (sqlalchemy_store.rename_registered_model).
       await trx.updateTable('model_versions').set({ last_updated_time: now }).where('model_id', '=', row.id).execute();
+      changes.push({ action: 'registered_model.rename', resourceType: 'registered_model', name: newName, before: { name }, after: { name: newName } });
       return (await hydrateModels(trx, [row]))[0];
     });
   }
 
   async updateRegisteredModel(name: string, description: string | null, now: number): Promise<RegisteredModel | undefined> {
-    return this.tx(async (trx) => {
+    return this.tx(async (trx, changes) => {
+      const before = this.journaling ? await modelRow(trx, name) : undefined;
       const row = await trx
         .updateTable('registered_models')
         .set({ description, last_updated_time: now })
         .where('name', '=', name)
         .returningAll()
         .executeTakeFirst();
-      return row ? (await hydrateModels(trx, [row]))[0] : undefined;
+      if (!row) return undefined;
+      changes.push({
+        action: 'registered_model.update',
+        resourceType: 'registered_model',
+        name,
+        before: { description: before?.description ?? null },
+        after: { description },
+      });
+      return (await hydrateModels(trx, [row]))[0];
     });
   }
 
@@ -77,23 +98,27 @@ export class SqlRegisteredModelStore extends SqlStoreBase {
   }
 
   async setRegisteredModelTag(name: string, tag: Tag): Promise<boolean> {
-    return this.tx(async (trx) => {
+    return this.tx(async (trx, changes) => {
       const row = await modelRow(trx, name);
       if (!row) return false;
+      const before = this.journaling ? await modelTag(trx, row.id, tag.key) : null;
       await trx
         .insertInto('registered_model_tags')
         .values({ model_id: row.id, key: tag.key, value: tag.value })
         .onConflict((oc) => oc.columns(['model_id', 'key']).doUpdateSet({ value: tag.value }))
         .execute();
+      changes.push({ action: 'registered_model.tag.set', resourceType: 'registered_model', name, before, after: { key: tag.key, value: tag.value } });
       return true;
     });
   }
 
   async deleteRegisteredModelTag(name: string, key: string): Promise<boolean> {
-    return this.tx(async (trx) => {
+    return this.tx(async (trx, changes) => {
       const row = await modelRow(trx, name);
       if (!row) return false;
+      const before = this.journaling ? await modelTag(trx, row.id, key) : null;
       await trx.deleteFrom('registered_model_tags').where('model_id', '=', row.id).where('key', '=', key).execute();
+      changes.push({ action: 'registered_model.tag.delete', resourceType: 'registered_model', name, before });
       return true;
     });
   }

@@ -14,7 +14,7 @@ import {
   withLiveVersion,
 } from './registry-sql-rows.js';
 import { attributeColumn, fetchPage, orderByKeys, whereClauses, type SearchColumns } from './search-sql.js';
-import { dedupeTags, SqlStoreBase } from './sql-store-base.js';
+import { dedupeTags, SqlStoreBase, type Db } from './sql-store-base.js';
 
 const VERSION_COLUMNS: SearchColumns = {
   attributes: {
@@ -31,9 +31,21 @@ const VERSION_COLUMNS: SearchColumns = {
   convert: { version_number: (v) => Math.max(-(2 ** 53), Math.min(2 ** 53, Number(v))) },
 };
 
+/** A version's tag as a change's `before` value: null when it was not set. */
+async function versionTag(trx: Db, modelId: number, version: number, key: string): Promise<Tag | null> {
+  const row = await trx
+    .selectFrom('model_version_tags')
+    .select(['key', 'value'])
+    .where('model_id', '=', modelId)
+    .where('version', '=', version)
+    .where('key', '=', key)
+    .executeTakeFirst();
+  return row ?? null;
+}
+
 export class SqlModelVersionStore extends SqlStoreBase {
   async createModelVersion(name: string, fields: NewModelVersion, now: number): Promise<ModelVersion | undefined> {
-    return this.tx(async (trx) => {
+    return this.tx(async (trx, changes) => {
       // The counter update takes the row lock (PostgreSQL) or the write lock (SQLite) first, so
       // concurrent creators on any number of processes get distinct, gap-free numbers.
       const allocated = await trx
@@ -69,6 +81,24 @@ export class SqlModelVersionStore extends SqlStoreBase {
           .values(dedupeTags(fields.tags).map((t) => ({ model_id: allocated.id, version, key: t.key, value: t.value })))
           .execute();
       }
+      changes.push({
+        action: 'model_version.create',
+        resourceType: 'model_version',
+        name,
+        version: String(version),
+        after: {
+          name,
+          version: String(version),
+          source: fields.source,
+          run_id: fields.runId,
+          run_link: fields.runLink,
+          description: fields.description,
+          user_id: fields.userId,
+          tags: dedupeTags(fields.tags),
+          status: fields.status,
+          model_id: fields.modelId,
+        },
+      });
       return versionOf(trx, allocated.id, name, version);
     });
   }
@@ -81,7 +111,7 @@ export class SqlModelVersionStore extends SqlStoreBase {
   }
 
   async updateModelVersion(name: string, version: number, description: string | null, now: number): Promise<ModelVersion | undefined> {
-    return this.tx((trx) =>
+    return this.tx((trx, changes) =>
       withLiveVersion(trx, name, version, async (row) => {
         await trx
           .updateTable('model_versions')
@@ -89,6 +119,14 @@ export class SqlModelVersionStore extends SqlStoreBase {
           .where('model_id', '=', row.model_id)
           .where('version', '=', version)
           .execute();
+        changes.push({
+          action: 'model_version.update',
+          resourceType: 'model_version',
+          name,
+          version: String(version),
+          before: { description: row.description },
+          after: { description },
+        });
         return versionOf(trx, row.model_id, name, version);
       }),
     );
@@ -105,21 +143,15 @@ export class SqlModelVersionStore extends SqlStoreBase {
       withLiveVersion(trx, name, version, async (row) => {
         let archived: string[] = [];
         if (archiveExisting) {
-          const others = await trx
-            .selectFrom('model_versions')
-            .select('version')
-            .where('model_id', '=', row.model_id)
-            .where('current_stage', '=', stage)
-            .where('version', '!=', version)
-            .execute();
-          archived = others.map((o) => String(o.version));
-          await trx
+          const moved = await trx
             .updateTable('model_versions')
             .set({ current_stage: 'Archived', last_updated_time: now })
             .where('model_id', '=', row.model_id)
             .where('current_stage', '=', stage)
             .where('version', '!=', version)
+            .returning('version')
             .execute();
+          archived = moved.map((m) => String(m.version));
         }
         await trx
           .updateTable('model_versions')
@@ -144,20 +176,6 @@ export class SqlModelVersionStore extends SqlStoreBase {
   async deleteModelVersion(name: string, version: number, now: number): Promise<boolean> {
     return this.tx(async (trx, changes) => {
       const done = await withLiveVersion(trx, name, version, async (row) => {
-        const aliases = await trx
-          .selectFrom('registered_model_aliases')
-          .select('alias')
-          .where('model_id', '=', row.model_id)
-          .where('version', '=', version)
-          .orderBy('alias')
-          .execute();
-        changes.push({
-          action: 'model_version.delete',
-          resourceType: 'model_version',
-          name,
-          version: String(version),
-          before: { aliases: aliases.map((a) => a.alias) },
-        });
         // MLflow redacts a deleted version's fields and keeps the row so the number is never reused
         // (sqlalchemy_store.delete_model_version).
         await trx
@@ -177,8 +195,20 @@ export class SqlModelVersionStore extends SqlStoreBase {
           .where('version', '=', version)
           .execute();
         await trx.deleteFrom('model_version_tags').where('model_id', '=', row.model_id).where('version', '=', version).execute();
-        await trx.deleteFrom('registered_model_aliases').where('model_id', '=', row.model_id).where('version', '=', version).execute();
+        const aliases = await trx
+          .deleteFrom('registered_model_aliases')
+          .where('model_id', '=', row.model_id)
+          .where('version', '=', version)
+          .returning('alias')
+          .execute();
         await trx.updateTable('registered_models').set({ last_updated_time: now }).where('id', '=', row.model_id).execute();
+        changes.push({
+          action: 'model_version.delete',
+          resourceType: 'model_version',
+          name,
+          version: String(version),
+          before: { aliases: aliases.map((a) => a.alias).sort(), stage: row.current_stage, source: row.source, run_id: row.run_id },
+        });
         return true;
       });
       return done ?? false;
@@ -186,7 +216,7 @@ export class SqlModelVersionStore extends SqlStoreBase {
   }
 
   async setModelVersionStatus(name: string, version: number, status: ModelVersionStatus, message: string | null, now: number): Promise<boolean> {
-    return this.tx(async (trx) => {
+    return this.tx(async (trx, changes) => {
       const done = await withLiveVersion(trx, name, version, async (row) => {
         await trx
           .updateTable('model_versions')
@@ -194,6 +224,14 @@ export class SqlModelVersionStore extends SqlStoreBase {
           .where('model_id', '=', row.model_id)
           .where('version', '=', version)
           .execute();
+        changes.push({
+          action: 'model_version.status.set',
+          resourceType: 'model_version',
+          name,
+          version: String(version),
+          before: { status: row.status },
+          after: { status, status_message: message },
+        });
         return true;
       });
       return done ?? false;
@@ -201,13 +239,22 @@ export class SqlModelVersionStore extends SqlStoreBase {
   }
 
   async setModelVersionTag(name: string, version: number, tag: Tag): Promise<boolean> {
-    return this.tx(async (trx) => {
+    return this.tx(async (trx, changes) => {
       const done = await withLiveVersion(trx, name, version, async (row) => {
+        const before = this.journaling ? await versionTag(trx, row.model_id, version, tag.key) : null;
         await trx
           .insertInto('model_version_tags')
           .values({ model_id: row.model_id, version, key: tag.key, value: tag.value })
           .onConflict((oc) => oc.columns(['model_id', 'version', 'key']).doUpdateSet({ value: tag.value }))
           .execute();
+        changes.push({
+          action: 'model_version.tag.set',
+          resourceType: 'model_version',
+          name,
+          version: String(version),
+          before,
+          after: { key: tag.key, value: tag.value },
+        });
         return true;
       });
       return done ?? false;
@@ -215,14 +262,16 @@ export class SqlModelVersionStore extends SqlStoreBase {
   }
 
   async deleteModelVersionTag(name: string, version: number, key: string): Promise<boolean> {
-    return this.tx(async (trx) => {
+    return this.tx(async (trx, changes) => {
       const done = await withLiveVersion(trx, name, version, async (row) => {
+        const before = this.journaling ? await versionTag(trx, row.model_id, version, key) : null;
         await trx
           .deleteFrom('model_version_tags')
           .where('model_id', '=', row.model_id)
           .where('version', '=', version)
           .where('key', '=', key)
           .execute();
+        changes.push({ action: 'model_version.tag.delete', resourceType: 'model_version', name, version: String(version), before });
         return true;
       });
       return done ?? false;

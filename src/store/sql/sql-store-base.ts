@@ -36,6 +36,11 @@ export abstract class SqlStoreBase {
     );
   }
 
+  /** Whether changes are journalled at all: reads of a change's `before` values are skipped when not. */
+  protected get journaling(): boolean {
+    return this.journal.active;
+  }
+
   protected async guard<T>(fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();

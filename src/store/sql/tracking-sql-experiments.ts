@@ -55,7 +55,7 @@ export class SqlExperimentStore extends SqlStoreBase implements ExperimentStore 
     now: number,
     locate: (id: number) => string,
   ): Promise<number> {
-    return this.tx(async (trx) => {
+    return this.tx(async (trx, changes) => {
       const { experiment_id: id } = await trx
         .insertInto('experiments')
         .values({
@@ -76,6 +76,7 @@ export class SqlExperimentStore extends SqlStoreBase implements ExperimentStore 
           .values(dedupeTags(tags).map((t) => ({ experiment_id: id, key: t.key, value: t.value })))
           .execute();
       }
+      changes.push({ action: 'experiment.create', resourceType: 'experiment', name: String(id), after: { name, artifact_location: artifactLocation, tags: dedupeTags(tags) } });
       return id;
     });
   }
@@ -95,24 +96,28 @@ export class SqlExperimentStore extends SqlStoreBase implements ExperimentStore 
   }
 
   async renameExperiment(id: number, newName: string, now: number): Promise<boolean> {
-    return this.tx(async (trx) => {
+    return this.tx(async (trx, changes) => {
+      const before = this.journaling ? await trx.selectFrom('experiments').select('name').where('experiment_id', '=', id).executeTakeFirst() : undefined;
       const res = await trx
         .updateTable('experiments')
         .set({ name: newName, last_update_time: now })
         .where('experiment_id', '=', id)
         .executeTakeFirst();
-      return Number(res.numUpdatedRows) > 0;
+      if (Number(res.numUpdatedRows) === 0) return false;
+      changes.push({ action: 'experiment.rename', resourceType: 'experiment', name: String(id), before: { name: before?.name ?? null }, after: { name: newName } });
+      return true;
     });
   }
 
   async setExperimentLifecycle(id: number, stage: LifecycleStage, now: number): Promise<boolean> {
-    return this.tx(async (trx) => {
+    return this.tx(async (trx, changes) => {
       const res = await trx
         .updateTable('experiments')
         .set({ lifecycle_stage: stage, last_update_time: now })
         .where('experiment_id', '=', id)
         .executeTakeFirst();
       if (Number(res.numUpdatedRows) === 0) return false;
+      changes.push({ action: stage === 'deleted' ? 'experiment.delete' : 'experiment.restore', resourceType: 'experiment', name: String(id), after: { lifecycle_stage: stage } });
       await trx
         .updateTable('runs')
         .set({ lifecycle_stage: stage, deleted_time: stage === 'deleted' ? now : null })
@@ -123,7 +128,7 @@ export class SqlExperimentStore extends SqlStoreBase implements ExperimentStore 
   }
 
   async setExperimentTag(id: number, tag: Tag): Promise<boolean> {
-    return this.tx(async (trx) => {
+    return this.tx(async (trx, changes) => {
       const found = await trx.selectFrom('experiments').select('experiment_id').where('experiment_id', '=', id).executeTakeFirst();
       if (!found) return false;
       await trx
@@ -131,14 +136,17 @@ export class SqlExperimentStore extends SqlStoreBase implements ExperimentStore 
         .values({ experiment_id: id, key: tag.key, value: tag.value })
         .onConflict((oc) => oc.columns(['experiment_id', 'key']).doUpdateSet({ value: tag.value }))
         .execute();
+      changes.push({ action: 'experiment.tag.set', resourceType: 'experiment', name: String(id), after: { key: tag.key, value: tag.value } });
       return true;
     });
   }
 
   async deleteExperimentTag(id: number, key: string): Promise<boolean> {
-    return this.tx(async (trx) => {
+    return this.tx(async (trx, changes) => {
       const res = await trx.deleteFrom('experiment_tags').where('experiment_id', '=', id).where('key', '=', key).executeTakeFirst();
-      return Number(res.numDeletedRows) > 0;
+      if (Number(res.numDeletedRows) === 0) return false;
+      changes.push({ action: 'experiment.tag.delete', resourceType: 'experiment', name: String(id), before: { key } });
+      return true;
     });
   }
 

@@ -74,7 +74,7 @@ function statusNumber(value: string | number): number {
 
 export class SqlLoggedModelStore extends SqlStoreBase implements LoggedModelStore {
   async createLoggedModel(m: NewLoggedModel): Promise<LoggedModel> {
-    return this.tx(async (trx) => {
+    return this.tx(async (trx, changes) => {
       const row = await trx
         .insertInto('logged_models')
         .values({
@@ -94,6 +94,12 @@ export class SqlLoggedModelStore extends SqlStoreBase implements LoggedModelStor
         .executeTakeFirstOrThrow();
       await this.upsert(trx, 'logged_model_tags', m.modelId, m.tags);
       await this.upsert(trx, 'logged_model_params', m.modelId, m.params);
+      changes.push({
+        action: 'logged_model.create',
+        resourceType: 'logged_model',
+        name: m.modelId,
+        after: { name: m.name, experiment_id: String(m.experimentId), source_run_id: m.sourceRunId, model_type: m.modelType, tags: dedupeTags(m.tags), params: dedupeTags(m.params) },
+      });
       return (await this.hydrate(trx, [row]))[0] as LoggedModel;
     });
   }
@@ -106,46 +112,53 @@ export class SqlLoggedModelStore extends SqlStoreBase implements LoggedModelStor
   }
 
   async finalizeLoggedModel(modelId: string, status: LoggedModelStatus, now: number): Promise<LoggedModel | undefined> {
-    return this.tx(async (trx) => {
+    return this.tx(async (trx, changes) => {
       const row = await trx
         .updateTable('logged_models')
         .set({ status: LOGGED_MODEL_STATUSES.indexOf(status), last_updated_timestamp_ms: now })
         .where('model_id', '=', modelId)
         .returningAll()
         .executeTakeFirst();
-      return row ? (await this.hydrate(trx, [row]))[0] : undefined;
+      if (!row) return undefined;
+      changes.push({ action: 'logged_model.finalize', resourceType: 'logged_model', name: modelId, after: { status } });
+      return (await this.hydrate(trx, [row]))[0];
     });
   }
 
   async deleteLoggedModel(modelId: string, now: number): Promise<boolean> {
-    return this.tx(async (trx) => {
+    return this.tx(async (trx, changes) => {
       const res = await trx
         .updateTable('logged_models')
         .set({ lifecycle_stage: 'deleted', last_updated_timestamp_ms: now })
         .where('model_id', '=', modelId)
         .executeTakeFirst();
-      return Number(res.numUpdatedRows) > 0;
+      if (Number(res.numUpdatedRows) === 0) return false;
+      changes.push({ action: 'logged_model.delete', resourceType: 'logged_model', name: modelId });
+      return true;
     });
   }
 
   async setLoggedModelTags(modelId: string, tags: readonly Tag[]): Promise<boolean> {
-    return this.tx(async (trx) => {
+    return this.tx(async (trx, changes) => {
       if (!(await this.exists(trx, modelId))) return false;
       await this.upsert(trx, 'logged_model_tags', modelId, tags);
+      changes.push({ action: 'logged_model.tag.set', resourceType: 'logged_model', name: modelId, after: { tags: dedupeTags(tags) } });
       return true;
     });
   }
 
   async deleteLoggedModelTag(modelId: string, key: string): Promise<'ok' | 'no-model' | 'no-tag'> {
-    return this.tx(async (trx) => {
+    return this.tx(async (trx, changes) => {
       if (!(await this.exists(trx, modelId))) return 'no-model';
       const res = await trx.deleteFrom('logged_model_tags').where('model_id', '=', modelId).where('key', '=', key).executeTakeFirst();
-      return Number(res.numDeletedRows) > 0 ? 'ok' : 'no-tag';
+      if (Number(res.numDeletedRows) === 0) return 'no-tag';
+      changes.push({ action: 'logged_model.tag.delete', resourceType: 'logged_model', name: modelId, before: { key } });
+      return 'ok';
     });
   }
 
   async updateLoggedModelTag(modelId: string, key: string, update: (old: string | undefined) => string): Promise<boolean> {
-    return this.tx(async (trx) => {
+    return this.tx(async (trx, changes) => {
       if (!(await this.exists(trx, modelId))) return false;
       const old = await trx
         .selectFrom('logged_model_tags')
@@ -153,15 +166,18 @@ export class SqlLoggedModelStore extends SqlStoreBase implements LoggedModelStor
         .where('model_id', '=', modelId)
         .where('key', '=', key)
         .executeTakeFirst();
-      await this.upsert(trx, 'logged_model_tags', modelId, [{ key, value: update(old?.value) }]);
+      const value = update(old?.value);
+      await this.upsert(trx, 'logged_model_tags', modelId, [{ key, value }]);
+      changes.push({ action: 'logged_model.tag.set', resourceType: 'logged_model', name: modelId, before: old ? { key, value: old.value } : null, after: { key, value } });
       return true;
     });
   }
 
   async logLoggedModelParams(modelId: string, params: readonly Tag[]): Promise<boolean> {
-    return this.tx(async (trx) => {
+    return this.tx(async (trx, changes) => {
       if (!(await this.exists(trx, modelId))) return false;
       await this.upsert(trx, 'logged_model_params', modelId, params);
+      changes.push({ action: 'logged_model.params.log', resourceType: 'logged_model', name: modelId, after: { params: dedupeTags(params) } });
       return true;
     });
   }

@@ -53,7 +53,7 @@ const RUN_COLUMNS: SearchColumns = {
 
 export class SqlRunStore extends SqlStoreBase implements RunStore {
   async createRun(run: NewRun): Promise<Run> {
-    return this.tx(async (trx) => {
+    return this.tx(async (trx, changes) => {
       const row = await trx
         .insertInto('runs')
         .values({
@@ -71,6 +71,12 @@ export class SqlRunStore extends SqlStoreBase implements RunStore {
         .returningAll()
         .executeTakeFirstOrThrow();
       await upsertRunTags(trx, run.runId, run.tags);
+      changes.push({
+        action: 'run.create',
+        resourceType: 'run',
+        name: run.runId,
+        after: { experiment_id: String(run.experimentId), run_name: run.runName, user_id: run.userId, artifact_uri: run.artifactUri },
+      });
       return (await hydrateRuns(trx, [row]))[0] as Run;
     });
   }
@@ -90,7 +96,7 @@ export class SqlRunStore extends SqlStoreBase implements RunStore {
   }
 
   async updateRunInfo(runId: string, patch: RunInfoPatch): Promise<RunInfo | undefined> {
-    return this.tx(async (trx) => {
+    return this.tx(async (trx, changes) => {
       const set: { status?: string; end_time?: number; name?: string } = {};
       if (patch.status !== undefined) set.status = patch.status;
       if (patch.endTime !== undefined) set.end_time = patch.endTime;
@@ -98,45 +104,65 @@ export class SqlRunStore extends SqlStoreBase implements RunStore {
       if (Object.keys(set).length > 0) await trx.updateTable('runs').set(set).where('run_uuid', '=', runId).execute();
       if (patch.runName !== undefined) await upsertRunTags(trx, runId, [{ key: RUN_NAME_TAG, value: patch.runName }]);
       const row = await this.runRow(trx, runId);
-      return row ? toRunInfo(row) : undefined;
+      if (!row) return undefined;
+      changes.push({ action: 'run.update', resourceType: 'run', name: runId, after: { status: patch.status, end_time: patch.endTime, run_name: patch.runName } });
+      return toRunInfo(row);
     });
   }
 
   async setRunLifecycle(runId: string, stage: LifecycleStage, now: number): Promise<boolean> {
-    return this.tx(async (trx) => {
+    return this.tx(async (trx, changes) => {
       const res = await trx
         .updateTable('runs')
         .set({ lifecycle_stage: stage, deleted_time: stage === 'deleted' ? now : null })
         .where('run_uuid', '=', runId)
         .executeTakeFirst();
-      return Number(res.numUpdatedRows) > 0;
+      if (Number(res.numUpdatedRows) === 0) return false;
+      changes.push({ action: stage === 'deleted' ? 'run.delete' : 'run.restore', resourceType: 'run', name: runId, after: { lifecycle_stage: stage } });
+      return true;
     });
   }
 
   async logBatch(runId: string, metrics: readonly Metric[], params: readonly Tag[], tags: readonly Tag[]): Promise<readonly ParamChange[]> {
-    return this.tx(async (trx) => {
-      const changes = await insertParams(trx, runId, params);
-      if (changes.length > 0) return changes;
+    return this.tx(async (trx, changes) => {
+      const conflicts = await insertParams(trx, runId, params);
+      if (conflicts.length > 0) return conflicts;
       await insertMetrics(trx, runId, metrics);
       await upsertRunTags(trx, runId, tags);
       const runName = dedupeTags(tags).find((t) => t.key === RUN_NAME_TAG);
       if (runName) await trx.updateTable('runs').set({ name: runName.value }).where('run_uuid', '=', runId).execute();
+      // One event per call, not per value: a batch of a thousand metrics is one thing a user did.
+      // Params and tags are recorded whole (bounded by the batch limits); metrics by key and count.
+      changes.push({
+        action: 'run.log_batch',
+        resourceType: 'run',
+        name: runId,
+        after: {
+          params: dedupeTags(params),
+          tags: dedupeTags(tags),
+          metrics: { count: metrics.length, keys: [...new Set(metrics.map((m) => m.key))].sort() },
+        },
+      });
       return [];
     });
   }
 
   async deleteRunTag(runId: string, key: string): Promise<boolean> {
-    return this.tx(async (trx) => {
+    return this.tx(async (trx, changes) => {
       const res = await trx.deleteFrom('run_tags').where('run_uuid', '=', runId).where('key', '=', key).executeTakeFirst();
-      return Number(res.numDeletedRows) > 0;
+      if (Number(res.numDeletedRows) === 0) return false;
+      changes.push({ action: 'run.tag.delete', resourceType: 'run', name: runId, before: { key } });
+      return true;
     });
   }
 
   async updateRunTag(runId: string, key: string, update: (old: string | undefined) => string): Promise<boolean> {
-    return this.tx(async (trx) => {
+    return this.tx(async (trx, changes) => {
       if (!(await this.runRow(trx, runId))) return false;
       const old = await trx.selectFrom('run_tags').select('value').where('run_uuid', '=', runId).where('key', '=', key).executeTakeFirst();
-      await upsertRunTags(trx, runId, [{ key, value: update(old?.value) }]);
+      const value = update(old?.value);
+      await upsertRunTags(trx, runId, [{ key, value }]);
+      changes.push({ action: 'run.tag.set', resourceType: 'run', name: runId, before: old ? { key, value: old.value } : null, after: { key, value } });
       return true;
     });
   }
@@ -162,18 +188,27 @@ export class SqlRunStore extends SqlStoreBase implements RunStore {
   }
 
   async logInputs(runId: string, experimentId: number, datasets: readonly DatasetInput[], modelIds: readonly string[]): Promise<void> {
-    await this.tx((trx) => insertInputs(trx, runId, experimentId, datasets, modelIds));
+    await this.tx(async (trx, changes) => {
+      await insertInputs(trx, runId, experimentId, datasets, modelIds);
+      changes.push({
+        action: 'run.log_inputs',
+        resourceType: 'run',
+        name: runId,
+        after: { datasets: datasets.map((d) => ({ name: d.dataset.name, digest: d.dataset.digest })), model_ids: modelIds },
+      });
+    });
   }
 
   async logOutputs(runId: string, outputs: readonly ModelOutput[]): Promise<void> {
     if (outputs.length === 0) return;
     const unique = [...new Map(outputs.map((o) => [`${o.modelId}\u0000${o.step}`, o])).values()];
-    await this.tx(async (trx) => {
+    await this.tx(async (trx, changes) => {
       await trx
         .insertInto('run_outputs')
         .values(unique.map((o) => ({ run_uuid: runId, model_id: o.modelId, step: o.step })))
         .onConflict((oc) => oc.doNothing())
         .execute();
+      changes.push({ action: 'run.log_outputs', resourceType: 'run', name: runId, after: { models: unique.map((o) => ({ model_id: o.modelId, step: o.step })) } });
     });
   }
 
