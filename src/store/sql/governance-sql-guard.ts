@@ -16,7 +16,7 @@
  */
 import type { Transaction } from 'kysely';
 import type { JournalEntry } from '../change.js';
-import { effectiveProtection, type ProtectionDefaults, type TargetType } from '../governance-store.js';
+import type { ProtectionDefaults, TargetType } from '../governance-store.js';
 import { ProtectedChange } from '../store-errors.js';
 import { lockModel, str, strings } from './governance-sql-rows.js';
 import type { ChangeSink } from './journal.js';
@@ -57,26 +57,34 @@ function checksOf(entry: JournalEntry): Check[] {
 export class SqlProtectionGuard implements ChangeSink {
   constructor(private readonly defaults: ProtectionDefaults) {}
 
+  /** The server-wide default covers it (a model's own rule can change its terms, not lift it). */
+  private serverWide(c: Check): boolean {
+    return (c.type === 'alias' ? this.defaults.aliases : this.defaults.stages).includes(c.target);
+  }
+
+  private async hasOwnProtection(trx: Transaction<Database>, c: Check): Promise<boolean> {
+    const row = await trx
+      .selectFrom('governance_protections')
+      .select('model_name')
+      .where('model_name', '=', c.model)
+      .where('target_type', '=', c.type)
+      .where('target', '=', c.target)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   async append(trx: Transaction<Database>, entries: readonly JournalEntry[]): Promise<void> {
     const checks = entries.flatMap(checksOf);
     if (checks.length === 0) return;
     const locked = new Set<string>();
     for (const c of checks) {
+      const refuse = () => new ProtectedChange(c.type, c.model, c.target, c.deletedVersion);
+      if (this.serverWide(c)) throw refuse();
       if (!locked.has(c.model)) {
         await lockModel(trx, c.model);
         locked.add(c.model);
       }
-      const own = await trx
-        .selectFrom('governance_protections')
-        .select('model_name')
-        .where('model_name', '=', c.model)
-        .where('target_type', '=', c.type)
-        .where('target', '=', c.target)
-        .executeTakeFirst();
-      const ownProtection = own ? { approvalsRequired: 0, requiredTags: [], source: 'model' as const, user: null, time: null } : undefined;
-      if (effectiveProtection(ownProtection, this.defaults, c.type, c.target)) {
-        throw new ProtectedChange(c.type, c.model, c.target, c.deletedVersion);
-      }
+      if (await this.hasOwnProtection(trx, c)) throw refuse();
     }
   }
 }
