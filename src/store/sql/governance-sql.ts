@@ -213,12 +213,12 @@ export class SqlGovernanceStore extends SqlStoreBase implements GovernanceStore 
     const n = Number(id);
     if (!/^\d{1,15}$/.test(id)) return 'not-found';
     return this.tx(async (trx, changes) => {
-      // Moving the request's row first takes its lock: two approvers at once count each other.
-      const touched = await trx.updateTable('governance_requests').set({ updated_time: now }).where('id', '=', n).where('status', '=', 'pending').executeTakeFirst();
-      if (Number(touched.numUpdatedRows) === 0) return (await requestOf(trx, n)) ? 'not-pending' : 'not-found';
+      // The request's row lock first: two approvers at once count each other's votes.
+      if (!(await lockRequest(trx, n, 'pending'))) return (await requestOf(trx, n)) ? 'not-pending' : 'not-found';
       const prior = await trx.selectFrom('governance_votes').select('user_name').where('request_id', '=', n).where('user_name', '=', user).executeTakeFirst();
       if (prior) return 'voted';
       await trx.insertInto('governance_votes').values({ request_id: n, user_name: user, decision, comment, time: now }).execute();
+      await trx.updateTable('governance_requests').set({ updated_time: now }).where('id', '=', n).execute();
       const request = (await requestOf(trx, n)) as ApprovalRequest;
       changes.push({
         action: `approval_request.${decision}`,
@@ -241,13 +241,26 @@ export class SqlGovernanceStore extends SqlStoreBase implements GovernanceStore 
     const n = Number(id);
     if (!/^\d{1,15}$/.test(id)) return 'not-found';
     return this.tx(async (trx, changes) => {
-      const touched = await trx.updateTable('governance_requests').set({ updated_time: now }).where('id', '=', n).where('status', '=', 'approved').executeTakeFirst();
-      if (Number(touched.numUpdatedRows) === 0) return (await requestOf(trx, n)) ? 'not-approved' : 'not-found';
+      if (!(await lockRequest(trx, n, 'approved'))) return (await requestOf(trx, n)) ? 'not-approved' : 'not-found';
       return tryApply(trx, changes, (await requestOf(trx, n)) as ApprovalRequest, now);
     });
   }
 }
 
+
+/**
+ * Takes the request's row lock by an UPDATE that changes nothing (portable, no FOR UPDATE), if it
+ * is in `status`: a second voter waits, then sees the first one's vote.
+ */
+async function lockRequest(trx: Transaction<Database>, id: number, status: RequestStatus): Promise<boolean> {
+  const res = await trx
+    .updateTable('governance_requests')
+    .set((eb) => ({ updated_time: eb.ref('updated_time') }))
+    .where('id', '=', id)
+    .where('status', '=', status)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) > 0;
+}
 
 async function setStatus(trx: Transaction<Database>, id: number, status: RequestStatus, now: number): Promise<void> {
   await trx.updateTable('governance_requests').set({ status, updated_time: now }).where('id', '=', id).execute();
