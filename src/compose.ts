@@ -148,17 +148,19 @@ export async function openServices(config: ServiceConfig): Promise<Services> {
     await databases.close();
     closeArtifacts();
   };
+  // Governance lives in the registry database. Its guard and its history are sinks of that
+  // database's journal: they see every alias and stage write, whatever path made it, inside the
+  // write's own transaction (the guard refuses a protected one before it commits). They come
+  // before the audit trail: the guard takes the model's row lock, and taking it after the audit
+  // chain's head lock could deadlock against a protection change waiting for that head.
+  const protectionDefaults = config.governance ?? NO_PROTECTION_DEFAULTS;
+  databases.registry.journal.use(new SqlProtectionGuard(protectionDefaults));
+  databases.registry.journal.use(new SqlGovernanceHistory());
   // The audit trail is a sink of each database's journal: an event commits with its change, in
   // the database that holds the changed resource (the registry store's, when it is separate).
   const auditTrails = auditTrailsOf(databases, config.audit ?? true);
   const trackingStore = new SqlTrackingStore(databases.tracking.db, databases.tracking.dialect, databases.tracking.journal);
   const registryStore = new SqlRegistryStore(databases.registry.db, databases.registry.dialect, databases.registry.journal);
-  // Governance lives in the registry database. Its guard and its history are sinks of that
-  // database's journal: they see every alias and stage write, whatever path made it, inside the
-  // write's own transaction (the guard refuses a protected one before it commits).
-  const protectionDefaults = config.governance ?? NO_PROTECTION_DEFAULTS;
-  databases.registry.journal.use(new SqlProtectionGuard(protectionDefaults));
-  databases.registry.journal.use(new SqlGovernanceHistory());
   const governanceStore = new SqlGovernanceStore(databases.registry.db, databases.registry.dialect, databases.registry.journal);
   const experiments = new Experiments(trackingStore.experiments, config.defaultArtifactRoot);
   let auth: AuthServices | undefined;

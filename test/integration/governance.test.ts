@@ -196,6 +196,19 @@ describe.each(backends())('governance, authentication off (%s)', (backend) => {
     }
   });
 
+  it('answers alias writes racing protection changes with 200 or 403, never an error', async () => {
+    const name = await model(t, 2);
+    const agent = () => ({ ...t, request: supertest(t.app) }) as unknown as TestApp;
+    const protectPath = `${GOV}/models/${name}/aliases/champion/protection`;
+    const calls = [];
+    for (let i = 0; i < 12; i++) {
+      calls.push(setAlias(agent(), name, 'champion', String(1 + (i % 2))));
+      if (i % 4 === 0) calls.push(call(agent(), i % 8 === 0 ? 'put' : 'delete', protectPath, {}));
+    }
+    const statuses = (await Promise.all(calls)).map((r) => r.status);
+    expect(statuses.filter((s) => ![200, 403, 404].includes(s))).toEqual([]);
+  });
+
   it('refuses deleting a version that holds a protected alias', async () => {
     const name = await model(t, 1);
     await ok(setAlias(t, name, 'champion', '1'));
