@@ -23,6 +23,8 @@ export interface TestApp {
   readonly request: supertest.Agent;
   readonly services: Services;
   readonly dir: string;
+  /** The test's database (a PostgreSQL test may open its own connection to it). */
+  readonly location: Awaited<ReturnType<typeof freshDatabase>>['location'];
   readonly logs: string[];
   /** The databases, for tests that reach into them (the registry store's only when separate). */
   readonly stores: { readonly backend: StoreLocation; readonly registry?: StoreLocation };
@@ -45,6 +47,8 @@ export interface TestAppOptions {
    * `admin` / TEST_ADMIN_PASSWORD unless given. The password KDF runs at a test cost.
    */
   readonly auth?: Readonly<Record<string, string>>;
+  /** Server-wide protected aliases and stages (`--protected-aliases`, `--protected-stages`, `--protected-approvals`). */
+  readonly governance?: { readonly aliases: readonly string[]; readonly stages: readonly string[]; readonly approvalsRequired: number };
   /** `--no-audit` when false (default on, as `flowreg server`). */
   readonly audit?: boolean;
   /** A registry store of its own (`--registry-store-uri`), another fresh database on the same backend. */
@@ -82,6 +86,7 @@ export async function createTestApp(backend: BackendName = 'sqlite', options: Te
     ...(options.audit === undefined ? {} : { audit: options.audit }),
     ...(options.staticPrefix ? { staticPrefix: options.staticPrefix } : {}),
     ...(options.maxPublishBytes === undefined ? {} : { maxPublishBytes: options.maxPublishBytes }),
+    ...(options.governance ? { governance: options.governance } : {}),
     ...(options.auth
       ? {
           auth: { raw: { admin_username: 'admin', admin_password: TEST_ADMIN_PASSWORD, ...options.auth }, source: 'test' },
@@ -95,6 +100,7 @@ export async function createTestApp(backend: BackendName = 'sqlite', options: Te
     request: supertest.agent(app),
     services,
     dir,
+    location,
     logs,
     stores: { backend: location, ...(registryStore ? { registry: registryStore } : {}) },
     close: async () => {

@@ -37,6 +37,8 @@ export interface NativeRouteDeps {
   readonly logger: Logger;
   readonly now: Clock;
   readonly audit: { readonly record: RecordChanges };
+  /** Refuses a publish that would set a protected alias (governance). */
+  readonly checkAliases?: (model: string, aliases: readonly string[]) => Promise<void>;
 }
 
 const VERSIONS = `${NATIVE_API_BASE}/models/{name}/versions`;
@@ -52,6 +54,7 @@ export function nativeRoutes(deps: NativeRouteDeps): StreamRouteDef[] {
     logger: deps.logger,
     now: deps.now,
     record: deps.audit.record,
+    ...(deps.checkAliases ? { checkAliases: deps.checkAliases } : {}),
   };
   const reads: DownloadDeps = { files: new VersionFiles(deps), store: deps.store };
   const why = deps.artifactsOnly ? '`--artifacts-only`' : deps.serveArtifacts ? undefined : '`--no-serve-artifacts`';

@@ -30,6 +30,12 @@ export interface PublishRouteDeps {
   readonly now: Clock;
   /** Journals the publish (the audit trail) once it is complete. */
   readonly record: RecordChanges;
+  /**
+   * Refuses a publish that would set a protected alias, before anything is written. The guard
+   * inside the alias write (store/sql/governance-sql-guard.ts) would refuse it too, but only after
+   * the version exists, and the publish then answers without the alias; this says so up front.
+   */
+  readonly checkAliases?: (model: string, aliases: readonly string[]) => Promise<void>;
 }
 
 function tooLarge(limit: number): MlflowError {
@@ -100,6 +106,7 @@ export async function publish(
           );
         }
         const fileName = checkFileName(part.filename);
+        if (!publication) await deps.checkAliases?.(name, metadata.aliases);
         publication ??= await deps.publisher.begin(name, metadata);
         await publication.write(publication.relativeName(fileName), part.stream);
       }
