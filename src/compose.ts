@@ -14,8 +14,14 @@ import { ModelVersions } from './registry/model-versions.js';
 import { RegisteredModels } from './registry/registered-models.js';
 import { openDatabase, type SqlDatabase } from './store/sql/database.js';
 import { SqlAuditTrail } from './store/sql/audit-sql.js';
+import { AuditTrails, isRegistryResource, type RecordChanges } from './store/audit-trails.js';
 import { SqlRegistryStore } from './store/sql/registry-sql-store.js';
 import { SqlTrackingStore } from './store/sql/tracking-sql-store.js';
+import { SqlGovernanceStore } from './store/sql/governance-sql.js';
+import { SqlGovernanceHistory } from './store/sql/governance-sql-history.js';
+import { SqlProtectionGuard } from './store/sql/governance-sql-guard.js';
+import { Governance } from './governance/governance.js';
+import { NO_PROTECTION_DEFAULTS } from './store/governance-store.js';
 import { Experiments } from './tracking/experiments.js';
 import { TrackingLineage } from './tracking/lineage.js';
 import { LoggedModels } from './tracking/logged-models.js';
@@ -50,7 +56,7 @@ export type ServiceConfig = Pick<
   ServerConfig,
   'backendStore' | 'defaultArtifactRoot' | 'artifactsDestination' | 's3' | 'serveArtifacts' | 'artifactsOnly'
 > &
-  Partial<Pick<ServerConfig, 'registryStore' | 'staticPrefix' | 'maxPublishBytes' | 'poolSize' | 'auth' | 'oidc' | 'audit' | 'webhooks'>> & {
+  Partial<Pick<ServerConfig, 'registryStore' | 'staticPrefix' | 'maxPublishBytes' | 'poolSize' | 'auth' | 'oidc' | 'audit' | 'webhooks' | 'governance'>> & {
     readonly logger: Logger;
     /** Tests lower the password KDF's cost; production keeps the default. */
     readonly scrypt?: ScryptParams;
@@ -126,15 +132,40 @@ async function openDatabases(config: ServiceConfig): Promise<{ tracking: SqlData
   return { tracking, registry, close: async () => void (await Promise.all([tracking.close(), registry.close()])) };
 }
 
-/** One audit trail per distinct database, attached to its journal; none with `--no-audit`. */
-function auditTrailsOf(databases: { tracking: SqlDatabase; registry: SqlDatabase }, on: boolean): { tracking: SqlAuditTrail; registry: SqlAuditTrail } {
-  const tracking = new SqlAuditTrail(databases.tracking.db);
-  const registry = databases.registry === databases.tracking ? tracking : new SqlAuditTrail(databases.registry.db);
+/**
+ * One audit trail per distinct database, attached to its journal and sealing in the background
+ * (PostgreSQL); none attached with `--no-audit`.
+ */
+function auditTrailsOf(
+  databases: { tracking: SqlDatabase; registry: SqlDatabase },
+  on: boolean,
+  logger: Logger,
+): { tracking: SqlAuditTrail; registry: SqlAuditTrail } {
+  const onError = (err: unknown) => logger('warn', `audit trail: sealing failed, will retry: ${err instanceof Error ? err.message : String(err)}`);
+  const tracking = new SqlAuditTrail(databases.tracking.db, databases.tracking.dialect, onError);
+  const registry = databases.registry === databases.tracking ? tracking : new SqlAuditTrail(databases.registry.db, databases.registry.dialect, onError);
   if (on) {
     databases.tracking.journal.use(tracking);
-    if (registry !== tracking) databases.registry.journal.use(registry);
+    tracking.start();
+    if (registry !== tracking) {
+      databases.registry.journal.use(registry);
+      registry.start();
+    }
   }
   return { tracking, registry };
+}
+
+/**
+ * Journals changes with no database write of their own (artifacts, a native publish) in the
+ * database whose trail holds their resource type, as a store's own changes are.
+ */
+function recorderOf(databases: { tracking: SqlDatabase; registry: SqlDatabase }): RecordChanges {
+  return async (changes) => {
+    const registry = changes.filter((c) => isRegistryResource(c.resourceType));
+    const backend = changes.filter((c) => !isRegistryResource(c.resourceType));
+    if (backend.length > 0) await databases.tracking.journal.recordAlone(databases.tracking.db, backend);
+    if (registry.length > 0) await databases.registry.journal.recordAlone(databases.registry.db, registry);
+  };
 }
 
 export async function openServices(config: ServiceConfig): Promise<Services> {
@@ -146,27 +177,41 @@ export async function openServices(config: ServiceConfig): Promise<Services> {
     closeArtifacts();
     throw err;
   }
-  // Webhooks live in the registry database: the outbox is a sink of its journal, so a delivery
-  // commits with the registry change it reports. Defaults: MLflow's (config/webhooks.ts).
+  // Webhooks live in the registry database: the outbox is a sink of its journal (attached below,
+  // after the governance guard and the audit trail), so a delivery commits with the registry
+  // change it reports. Defaults: MLflow's (config/webhooks.ts).
   const webhookSettings: WebhookSettings = config.webhooks ?? webhookSettingsFrom({});
   const webhookStore = new SqlWebhookStore(databases.registry.db, databases.registry.dialect, databases.registry.journal);
   const webhooks = new Webhooks(webhookStore, webhookSettings);
   const outbox = new WebhookOutbox(webhookStore, webhookSettings.cacheTtlMs);
-  databases.registry.journal.use(outbox);
   const webhookWorker = new DeliveryWorker(webhookStore, webhooks, webhookSettings, config.logger);
   webhooks.onChange = () => outbox.invalidate();
   webhooks.nudge = () => webhookWorker.nudge();
   outbox.onDeliveries = () => webhookWorker.nudge();
+  let stopAudit = async () => {};
   const close = async () => {
     await webhookWorker.stop();
+    await stopAudit();
     await databases.close();
     closeArtifacts();
   };
+  // Governance lives in the registry database. Its guard and its history are sinks of that
+  // database's journal: they see every alias and stage write, whatever path made it, inside the
+  // write's own transaction (the guard refuses a protected one before it commits). They come
+  // before the audit trail, so that a refused write is refused before anything is appended, and
+  // so that the guard's lock on the model's row is the first lock a journalled write takes.
+  const protectionDefaults = config.governance ?? NO_PROTECTION_DEFAULTS;
+  databases.registry.journal.use(new SqlProtectionGuard(protectionDefaults));
+  databases.registry.journal.use(new SqlGovernanceHistory());
   // The audit trail is a sink of each database's journal: an event commits with its change, in
   // the database that holds the changed resource (the registry store's, when it is separate).
-  const auditTrails = auditTrailsOf(databases, config.audit ?? true);
+  const auditTrails = auditTrailsOf(databases, config.audit ?? true, config.logger);
+  stopAudit = async () => void (await Promise.all([auditTrails.tracking.stop(), auditTrails.registry.stop()]));
+  // Last: a write the governance guard refuses never reaches the outbox.
+  databases.registry.journal.use(outbox);
   const trackingStore = new SqlTrackingStore(databases.tracking.db, databases.tracking.dialect, databases.tracking.journal);
   const registryStore = new SqlRegistryStore(databases.registry.db, databases.registry.dialect, databases.registry.journal);
+  const governanceStore = new SqlGovernanceStore(databases.registry.db, databases.registry.dialect, databases.registry.journal);
   const experiments = new Experiments(trackingStore.experiments, config.defaultArtifactRoot);
   let auth: AuthServices | undefined;
   try {
@@ -190,9 +235,15 @@ export async function openServices(config: ServiceConfig): Promise<Services> {
     experiments,
     runs,
     loggedModels,
+    governance: new Governance(governanceStore, protectionDefaults),
     artifacts,
     logger: config.logger,
     options,
+    // Read even with --no-audit: the events recorded while the trail was on stay readable.
+    audit: {
+      trails: new AuditTrails({ backend: auditTrails.tracking, registry: auditTrails.registry }),
+      record: recorderOf(databases),
+    },
     ...(auth ? { auth } : {}),
     webhooks,
   };

@@ -19,13 +19,28 @@ import type { Action, GrantKey, Requirement } from './requirements.js';
  * - `artifact_path`: a proxied artifact path; its first segment is the experiment id, and
  *   artifact-paths.ts says which sub-resource tier it names.
  * - `none`: a create, anchored at the created type's `*` (one workspace).
+ * - `path_name`: a registered model named by `{name}` of the path only (governance routes: a body
+ *   or query `name` must not point the check at another model than the one the handler acts on).
+ * - `approval_request`: the registered model an approval request (`{id}` of the path) is about.
  */
-export type Anchor = 'experiment_id' | 'experiment_name' | 'run_id' | 'model_id' | 'name' | 'native_name' | 'artifact_path' | 'none';
+export type Anchor =
+  | 'experiment_id'
+  | 'experiment_name'
+  | 'run_id'
+  | 'model_id'
+  | 'name'
+  | 'native_name'
+  | 'path_name'
+  | 'approval_request'
+  | 'artifact_path'
+  | 'none';
 
 export function anchorType(anchor: Anchor, needs: readonly Need[]): ResourceType {
   switch (anchor) {
     case 'name':
     case 'native_name':
+    case 'path_name':
+    case 'approval_request':
       return 'registered_model';
     case 'none':
       return needs[0]?.tier ?? 'experiment';
@@ -84,6 +99,12 @@ export type RouteRule =
    * filter_experiment_ids).
    */
   | { readonly access: 'filter'; readonly resource: 'experiment' | 'registered_model' }
+  /**
+   * flowreg's audit trail: admins read all of it; another user only the events of one registered
+   * model (the `name` parameter, with `resource_type` absent or one of `resourceTypes`), with READ
+   * on that model. Anything else is a 403 that says so.
+   */
+  | { readonly access: 'model-audit'; readonly resourceTypes: readonly string[] }
   /** MANAGE on the resource the body names by `resource_type` and `resource_id` (validate_can_manage_resource). */
   | { readonly access: 'manage-target' }
   /** Checked against the caller's grants on the anchor (BEFORE_REQUEST_HANDLERS' validate_can_*). */

@@ -125,6 +125,7 @@ export function eventsOf(entry: JournalEntry): EventOccurrence[] {
       const out: EventOccurrence[] = [
         { event: 'model_version_alias.created', data: { name, alias: after.alias, version: String(after.version) }, skipForPrompts: true },
       ];
+      // Governance's rollbacks journal `via` (store/sql/governance-sql.ts: moveAlias).
       const via = after.via;
       if (via === 'rollback' || via === 'emergency_rollback') {
         out.push({
@@ -135,17 +136,6 @@ export function eventsOf(entry: JournalEntry): EventOccurrence[] {
             version: String(after.version),
             previous_version: before.version === undefined ? null : String(before.version),
             emergency: via === 'emergency_rollback',
-          },
-        });
-      } else if (via === 'approval') {
-        out.push({
-          event: 'approval.granted',
-          data: {
-            name,
-            alias: after.alias,
-            version: String(after.version),
-            previous_version: before.version === undefined ? null : String(before.version),
-            request_id: after.request_id ?? null,
           },
         });
       }
@@ -160,7 +150,30 @@ export function eventsOf(entry: JournalEntry): EventOccurrence[] {
       return [
         {
           event: 'model_version.stage_transitioned',
-          data: { name, version, from_stage: before.stage ?? null, to_stage: after.stage ?? null, archived_versions: after.archived_versions ?? [] },
+          data: {
+            name,
+            version,
+            from_stage: before.stage ?? null,
+            to_stage: after.stage ?? null,
+            archived_versions: after.archived_versions ?? [],
+            ...(after.via === 'approval' ? { request_id: after.request_id ?? null } : {}),
+          },
+        },
+      ];
+    // An approved request applied: its alias move or stage transition is journalled beside it.
+    case 'approval_request.apply':
+      return [
+        {
+          event: 'approval.granted',
+          data: {
+            name,
+            version,
+            request_id: after.id ?? null,
+            target_type: after.target_type ?? null,
+            target: after.target ?? null,
+            requester: after.requester ?? null,
+            applied_by: entry.actor.user,
+          },
         },
       ];
     case 'model_version.update':

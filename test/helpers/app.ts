@@ -13,6 +13,7 @@ import { openServices, type Services } from '../../src/compose.js';
 import { freshDatabase, type BackendName } from './databases.js';
 import type { Logger } from '../../src/logger.js';
 import type { S3Settings } from '../../src/config/s3-settings.js';
+import type { StoreLocation } from '../../src/config/store-uri.js';
 import { FAST_SCRYPT } from './auth.js';
 import type { WebhookSettings } from '../../src/config/webhooks.js';
 
@@ -23,7 +24,11 @@ export interface TestApp {
   readonly request: supertest.Agent;
   readonly services: Services;
   readonly dir: string;
+  /** The test's database (a PostgreSQL test may open its own connection to it). */
+  readonly location: Awaited<ReturnType<typeof freshDatabase>>['location'];
   readonly logs: string[];
+  /** The databases, for tests that reach into them (the registry store's only when separate). */
+  readonly stores: { readonly backend: StoreLocation; readonly registry?: StoreLocation };
   close(): Promise<void>;
 }
 
@@ -43,23 +48,37 @@ export interface TestAppOptions {
    * `admin` / TEST_ADMIN_PASSWORD unless given. The password KDF runs at a test cost.
    */
   readonly auth?: Readonly<Record<string, string>>;
-  /** The audit trail (`--audit`, default on). */
+  /** Server-wide protected aliases and stages (`--protected-aliases`, `--protected-stages`, `--protected-approvals`). */
+  readonly governance?: { readonly aliases: readonly string[]; readonly stages: readonly string[]; readonly approvalsRequired: number };
+  /** `--no-audit` when false (default on, as `flowreg server`). */
   readonly audit?: boolean;
   /** Webhook settings (default: MLflow's defaults, as with no MLFLOW_WEBHOOK_* variables set). */
   readonly webhooks?: WebhookSettings;
+  /** A registry store of its own (`--registry-store-uri`), another fresh database on the same backend. */
+  readonly separateRegistryStore?: boolean;
 }
 
 export const TEST_ADMIN_PASSWORD = 'admin-password-1234';
 
 export async function createTestApp(backend: BackendName = 'sqlite', options: TestAppOptions = {}): Promise<TestApp> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flowreg-test-'));
-  const { location, drop } = await freshDatabase(backend, dir);
+  const { location, drop: dropBackend } = await freshDatabase(backend, dir);
+  let drop = dropBackend;
+  let registryStore: StoreLocation | undefined;
+  if (options.separateRegistryStore) {
+    const registryDir = path.join(dir, 'registry');
+    fs.mkdirSync(registryDir);
+    const registry = await freshDatabase(backend, registryDir);
+    registryStore = registry.location;
+    drop = async () => void (await Promise.all([dropBackend(), registry.drop()]));
+  }
   const logs: string[] = [];
   const logger: Logger = (level, message) => {
     logs.push(`${level}: ${message}`);
   };
   const services = await openServices({
     backendStore: location,
+    ...(registryStore ? { registryStore } : {}),
     defaultArtifactRoot: options.defaultArtifactRoot ?? 'mlflow-artifacts:/',
     artifactsDestination: options.artifactsDestination ?? path.join(dir, 'mlartifacts'),
     ...(options.s3 ? { s3: options.s3 } : {}),
@@ -71,6 +90,7 @@ export async function createTestApp(backend: BackendName = 'sqlite', options: Te
     ...(options.staticPrefix ? { staticPrefix: options.staticPrefix } : {}),
     ...(options.maxPublishBytes === undefined ? {} : { maxPublishBytes: options.maxPublishBytes }),
     ...(options.webhooks ? { webhooks: options.webhooks } : {}),
+    ...(options.governance ? { governance: options.governance } : {}),
     ...(options.auth
       ? {
           auth: { raw: { admin_username: 'admin', admin_password: TEST_ADMIN_PASSWORD, ...options.auth }, source: 'test' },
@@ -84,7 +104,9 @@ export async function createTestApp(backend: BackendName = 'sqlite', options: Te
     request: supertest.agent(app),
     services,
     dir,
+    location,
     logs,
+    stores: { backend: location, ...(registryStore ? { registry: registryStore } : {}) },
     close: async () => {
       await services.close();
       await drop();

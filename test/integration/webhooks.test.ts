@@ -272,7 +272,7 @@ describe.each(backends())('webhooks (%s)', (backend) => {
     const { id } = await hook([{ entity: 'REGISTERED_MODEL', action: 'CREATED' }]);
     await t.request.patch(`${API}/webhooks/${id}`).send({ secret: 'rotated-secret' });
     await t.request.delete(`${API}/webhooks/${id}`);
-    const page = await t.services.auditTrails.registry.list({ resourceType: 'webhook', name: id, limit: 10 });
+    const page = await t.services.auditTrails.registry.list({ resourceTypes: ['webhook'], name: id, limit: 10 });
     expect(page.events.map((e) => e.action)).toEqual(['webhook.delete', 'webhook.update', 'webhook.create']);
     const text = JSON.stringify(page.events);
     expect(text).not.toContain('s3cret');

@@ -19,9 +19,11 @@ function appRouteKeys(): string[] {
     experiments: none,
     runs: none,
     loggedModels: none,
+    governance: none,
     artifacts: none,
     logger: () => undefined,
     options: { staticPrefix: '', serveArtifacts: true, artifactsOnly: false, maxPublishBytes: 1 },
+    audit: none,
     auth: none,
   });
 }

@@ -24,13 +24,16 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   auth: ['protocol', 'store', 'domain', 'config', 'logger'],
   registry: ['search', 'artifacts', 'protocol', 'store', 'domain', 'logger'],
   tracking: ['search', 'artifacts', 'protocol', 'store', 'domain', 'logger'],
+  // Governance's rules (protections, approvals, history): beside registry/, not above it. The
+  // registry does not call governance; protection is enforced by a journal sink in store/sql/.
+  governance: ['protocol', 'store', 'domain', 'config', 'logger'],
   native: ['registry', 'tracking', 'search', 'artifacts', 'protocol', 'store', 'domain', 'config', 'logger'],
   // Webhooks: the service, the journal sink (outbox), the delivery worker and client. They read the
   // store and speak MLflow's errors; http serves them and the root composes them, never the reverse.
   webhooks: ['protocol', 'store', 'domain', 'config', 'logger'],
-  http: ['webhooks', 'auth', 'native', 'registry', 'tracking', 'search', 'artifacts', 'protocol', 'store', ...LEAVES],
-  root: ['http', 'webhooks', 'auth', 'native', 'registry', 'tracking', 'search', 'artifacts', 'protocol', 'store', ...LEAVES],
-  cli: ['root', 'http', 'webhooks', 'auth', 'native', 'registry', 'tracking', 'search', 'artifacts', 'protocol', 'store', ...LEAVES],
+  http: ['webhooks', 'auth', 'governance', 'native', 'registry', 'tracking', 'search', 'artifacts', 'protocol', 'store', ...LEAVES],
+  root: ['http', 'webhooks', 'auth', 'governance', 'native', 'registry', 'tracking', 'search', 'artifacts', 'protocol', 'store', ...LEAVES],
+  cli: ['root', 'http', 'webhooks', 'auth', 'governance', 'native', 'registry', 'tracking', 'search', 'artifacts', 'protocol', 'store', ...LEAVES],
 };
 
 function walk(dir: string): string[] {

@@ -123,13 +123,22 @@ describe('events and envelope', () => {
       '{"entity": "model_version", "action": "created", "timestamp": "2026-01-02T03:04:05.678000+00:00", "data": {"name": "m"}}',
     );
   });
-  it('reports an alias set by a rollback or an approval as the MLflow event plus the opt-in one', () => {
+  it('reports an alias moved by a rollback as the MLflow event plus the opt-in one', () => {
     const rollback = eventsOf(entry('model_version.alias.set', { before: { alias: 'champion', version: '4' }, after: { alias: 'champion', version: '3', via: 'rollback' } }) as never);
     expect(rollback.map((e) => e.event)).toEqual(['model_version_alias.created', 'model_version_alias.rolled_back']);
     expect(rollback[1]!.data).toEqual({ name: 'm', alias: 'champion', version: '3', previous_version: '4', emergency: false });
-    const approval = eventsOf(entry('model_version.alias.set', { before: null, after: { alias: 'prod', version: '3', via: 'approval', request_id: 'r1' } }) as never);
-    expect(approval.map((e) => e.event)).toEqual(['model_version_alias.created', 'approval.granted']);
-    expect(approval[1]!.data).toMatchObject({ request_id: 'r1', previous_version: null });
+    const emergency = eventsOf(entry('model_version.alias.set', { before: null, after: { alias: 'champion', version: '3', via: 'emergency_rollback' } }) as never);
+    expect(emergency[1]!.data).toMatchObject({ previous_version: null, emergency: true });
+  });
+  it('reports an applied approval request as approval.granted, and its alias move as MLflow’s event only', () => {
+    const moved = eventsOf(entry('model_version.alias.set', { before: null, after: { alias: 'prod', version: '3', via: 'approval', request_id: 7 } }) as never);
+    expect(moved.map((e) => e.event)).toEqual(['model_version_alias.created']);
+    const granted = eventsOf(
+      entry('approval_request.apply', { resourceType: 'approval_request', after: { id: 7, target_type: 'alias', target: 'prod', version: '3', status: 'applied', requester: 'alice' } }) as never,
+    );
+    expect(granted).toEqual([
+      { event: 'approval.granted', data: { name: 'm', version: '3', request_id: 7, target_type: 'alias', target: 'prod', requester: 'alice', applied_by: 'u' } },
+    ]);
   });
 });
 

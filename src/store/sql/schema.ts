@@ -4,6 +4,7 @@
  */
 import type { Generated } from 'kysely';
 import type { AuditTables } from './audit-schema.js';
+import type { GovernanceTables } from './governance-schema.js';
 import type { TrackingTables } from './tracking-schema.js';
 import type { WebhookTables } from './webhook-schema.js';
 
@@ -55,7 +56,7 @@ export interface RegisteredModelAliasesTable {
   version: number;
 }
 
-export interface Database extends TrackingTables, AuditTables, WebhookTables {
+export interface Database extends TrackingTables, AuditTables, WebhookTables, GovernanceTables {
   registered_models: RegisteredModelsTable;
   registered_model_tags: RegisteredModelTagsTable;
   model_versions: ModelVersionsTable;
