@@ -255,6 +255,33 @@ describe.each(backends())('webhooks (%s)', (backend) => {
     expect(receiver.at(mlflowOnly.path).map((r) => JSON.parse(r.body).action)).toEqual(['created']);
   });
 
+  it('reports governance’s rollbacks and applied approvals to webhooks that opt in', async () => {
+    const { id, path } = await hook([{ entity: 'MODEL_VERSION_ALIAS', action: 'CREATED' }]);
+    await t.request.put(`${NATIVE}/${id}/extra-events`).send({ events: ['model_version_alias.rolled_back', 'approval.granted'] });
+    const name = unique('gov');
+    await model(name);
+    await version(name);
+    await version(name);
+    await t.request.post(`${API}/registered-models/alias`).send({ name, alias: 'champion', version: '1' });
+    await t.request.post(`${API}/registered-models/alias`).send({ name, alias: 'champion', version: '2' });
+    expect((await t.request.post(`/api/flowreg/v1/models/${name}/aliases/champion/rollback`).send({})).status).toBe(200);
+    // An approval request that needs no approver, applied once the version carries the required tag.
+    await t.request.put(`/api/flowreg/v1/models/${name}/aliases/prod/protection`).send({ approvals_required: 0, required_tags: { validation: 'passed' } });
+    await t.request.post(`${API}/model-versions/set-tag`).send({ name, version: '2', key: 'validation', value: 'passed' });
+    const request = await t.request.post(`/api/flowreg/v1/models/${name}/aliases/prod/requests`).send({ version: '2' });
+    expect(request.status).toBe(200);
+    const requestId = request.body.request.id;
+    if (request.body.request.status !== 'applied') {
+      expect((await t.request.post(`/api/flowreg/v1/requests/${requestId}/apply`).send({})).body.request.status).toBe('applied');
+    }
+    const got = await eventually('6 deliveries', () => (receiver.at(path).length >= 6 ? receiver.at(path) : undefined));
+    const bodies = got.map((r) => JSON.parse(r.body));
+    const events = bodies.map((b) => `${b.entity}.${b.action}`);
+    expect(events.filter((e) => e === 'model_version_alias.created')).toHaveLength(4);
+    expect(bodies.find((b) => b.action === 'rolled_back').data).toEqual({ name, alias: 'champion', version: '1', previous_version: '2', emergency: false });
+    expect(bodies.find((b) => b.entity === 'approval').data).toMatchObject({ name, version: '2', request_id: requestId, target_type: 'alias', target: 'prod' });
+  });
+
   it('tests a webhook with the example payload and reports the answer', async () => {
     const { id, path } = await hook([{ entity: 'MODEL_VERSION_ALIAS', action: 'DELETED' }]);
     receiver.script(path, [{ status: 202, body: 'accepted' }]);
