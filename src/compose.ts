@@ -22,6 +22,7 @@ import { LoggedModels } from './tracking/logged-models.js';
 import { Runs } from './tracking/runs.js';
 import type { ArtifactStore } from './artifacts/artifact-store.js';
 import { LocalArtifactStore } from './artifacts/local.js';
+import { ArtifactRoots } from './artifacts/artifact-roots.js';
 import { isS3Uri } from './config/s3-settings.js';
 import { ConfigError } from './config/config-error.js';
 import { DEFAULT_MAX_PUBLISH_BYTES } from './config/config.js';
@@ -139,8 +140,19 @@ export async function openServices(config: ServiceConfig): Promise<Services> {
     closeArtifacts();
     throw err;
   }
+  // The stores of artifact roots other than the destination (a local --default-artifact-root,
+  // s3:// roots inside it), opened on first use.
+  const roots = new ArtifactRoots({
+    destination: artifacts,
+    destinationUri: config.artifactsDestination,
+    serveArtifacts: config.serveArtifacts,
+    defaultArtifactRoot: config.defaultArtifactRoot,
+    ...(config.s3 ? { s3: config.s3 } : {}),
+    logger: config.logger,
+  });
   const close = async () => {
     await databases.close();
+    roots.close();
     closeArtifacts();
   };
   // The audit trail is a sink of each database's journal: an event commits with its change, in
@@ -172,6 +184,9 @@ export async function openServices(config: ServiceConfig): Promise<Services> {
     runs,
     loggedModels,
     artifacts,
+    roots,
+    // An uploaded file is journalled in the tracking database, where its run is.
+    recordArtifactChanges: (changes) => databases.tracking.journal.recordAlone(databases.tracking.db, changes),
     logger: config.logger,
     options,
     ...(auth ? { auth } : {}),

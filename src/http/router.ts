@@ -58,6 +58,8 @@ export interface RouteDef extends RouteOptions {
   readonly version: '2.0' | '3.0' | 'flowreg/v1';
   /** Path after `/api/<version>`; `{name}` captures one segment. */
   readonly path: string;
+  /** Where it is served; both `/api` and `/ajax-api` unless MLflow serves it under one only (its UI's routes). */
+  readonly apis?: readonly ('/api' | '/ajax-api')[];
   readonly handler: JsonHandler;
 }
 
@@ -115,7 +117,7 @@ export class RouteTable {
       if (def.kind === 'stream') {
         for (const path of def.paths) this.register(methods, path, { kind: 'stream', handler: def.handler }, def, def.paramLabels);
       } else {
-        for (const api of ['/api', '/ajax-api']) {
+        for (const api of def.apis ?? ['/api', '/ajax-api']) {
           this.register(methods, `${api}/${def.version}${def.path}`, { kind: 'json', handler: def.handler }, def, undefined);
         }
       }

@@ -3,14 +3,16 @@
  * concern (authentication, permissions, audit) belongs in the dispatcher (./dispatch.ts), which
  * every route below passes through.
  */
+import type { ArtifactRoots } from '../artifacts/artifact-roots.js';
 import type { ArtifactStore } from '../artifacts/artifact-store.js';
 import type { AuthServices } from '../auth/auth-services.js';
 import type { ResourceLocator } from '../auth/route-guard.js';
 import type { ServerConfig } from '../config/config.js';
 import type { Logger } from '../logger.js';
+import type { Change } from '../store/change.js';
 import type { ModelVersions } from '../registry/model-versions.js';
 import type { RegisteredModels } from '../registry/registered-models.js';
-import { proxiedArtifactLister } from '../tracking/artifacts.js';
+import { rootsArtifactLister } from '../tracking/artifacts.js';
 import type { Experiments } from '../tracking/experiments.js';
 import type { LoggedModels } from '../tracking/logged-models.js';
 import type { Runs } from '../tracking/runs.js';
@@ -29,6 +31,7 @@ import { runRoutes } from './handlers/runs.js';
 import { serverInfoRoutes } from './handlers/server-info.js';
 import { nativeRoutes } from './native/index.js';
 import { RouteTable, type RouteDef, type StreamRouteDef } from './router.js';
+import { uiRoutes } from './ui-routes.js';
 
 /** The server options the routes depend on. */
 export type RouteOptions = Pick<ServerConfig, 'staticPrefix' | 'serveArtifacts' | 'artifactsOnly' | 'maxPublishBytes'>;
@@ -42,6 +45,13 @@ export interface RouteDeps {
   readonly loggedModels: LoggedModels;
   /** The `--artifacts-destination` store (the proxy's; run and logged-model artifacts live here). */
   readonly artifacts: ArtifactStore;
+  /**
+   * Which store serves an artifact root (a run's, a logged model's, a version's), proxied or not,
+   * and which roots are refused (artifacts/artifact-roots.ts).
+   */
+  readonly roots: ArtifactRoots;
+  /** Journals artifact writes, which have no database write of their own (Journal.recordAlone). */
+  readonly recordArtifactChanges?: (changes: readonly Change[]) => Promise<void>;
   readonly logger: Logger;
   readonly options: RouteOptions;
   /**
@@ -111,7 +121,19 @@ function accessGuard(deps: RouteDeps, auth: AuthServices): AccessGuard {
 /** `extraRoutes`: more JSON RPCs, for tests that probe the dispatcher itself. */
 export function buildRoutes(deps: RouteDeps, extraRoutes: readonly RouteDef[] = []): GuardedRouteTable {
   const { options, artifacts: store, logger } = deps;
-  const lister = options.serveArtifacts ? proxiedArtifactLister(store) : undefined;
+  // Every root the server may read is listed, with or without --serve-artifacts (MLflow lists
+  // other roots through their own artifact repository).
+  const lister = rootsArtifactLister(deps.roots);
+  const ui = uiRoutes({
+    runs: deps.runs,
+    loggedModels: deps.loggedModels,
+    modelVersions: deps.modelVersions,
+    roots: deps.roots,
+    staticPrefix: options.staticPrefix,
+    artifactsOnly: options.artifactsOnly,
+    logger,
+    ...(deps.recordArtifactChanges ? { record: deps.recordArtifactChanges } : {}),
+  });
   const rpcs: RouteDef[] = [
     ...registeredModelRoutes(deps.registeredModels, deps.modelVersions),
     ...modelVersionRoutes(deps.modelVersions),
@@ -119,12 +141,14 @@ export function buildRoutes(deps: RouteDeps, extraRoutes: readonly RouteDef[] = 
     ...experimentRoutes(deps.experiments),
     ...runRoutes(deps.runs, lister),
     ...loggedModelRoutes(deps.loggedModels, lister),
+    ...ui.rpcs,
     ...extraRoutes,
   ];
   const table = new RouteTable()
     .add(probeRoutes())
     .add(nativeRoutes({ ...deps, ...options, store, now: Date.now }))
     .add(artifactRoutes({ store, serveArtifacts: options.serveArtifacts, staticPrefix: options.staticPrefix, logger }))
+    .add(ui.streams)
     .add(offWhenArtifactsOnly(rpcs, options.artifactsOnly));
   if (!deps.auth) return table;
   table.add([...userRoutes(deps.auth), ...roleRoutes(deps.auth), ...tokenRoutes(deps.auth)]);

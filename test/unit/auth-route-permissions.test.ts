@@ -20,6 +20,7 @@ function appRouteKeys(): string[] {
     runs: none,
     loggedModels: none,
     artifacts: none,
+    roots: none,
     logger: () => undefined,
     options: { staticPrefix: '', serveArtifacts: true, artifactsOnly: false, maxPublishBytes: 1 },
     auth: none,
