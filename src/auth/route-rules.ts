@@ -19,8 +19,21 @@ import type { Action, GrantKey, Requirement } from './requirements.js';
  * - `artifact_path`: a proxied artifact path; its first segment is the experiment id, and
  *   artifact-paths.ts says which sub-resource tier it names.
  * - `none`: a create, anchored at the created type's `*` (one workspace).
+ * - `run_ids`: every run named by `run_id` / `run_ids` (repeated): the needs hold on each run's
+ *   experiment (auth/__init__.py: validate_can_read_metric_history_bulk).
+ * - `experiment_ids`: every experiment of the `experiment_ids` list (validate_can_search_datasets).
  */
-export type Anchor = 'experiment_id' | 'experiment_name' | 'run_id' | 'model_id' | 'name' | 'native_name' | 'artifact_path' | 'none';
+export type Anchor =
+  | 'experiment_id'
+  | 'experiment_name'
+  | 'run_id'
+  | 'model_id'
+  | 'name'
+  | 'native_name'
+  | 'artifact_path'
+  | 'none'
+  | 'run_ids'
+  | 'experiment_ids';
 
 export function anchorType(anchor: Anchor, needs: readonly Need[]): ResourceType {
   switch (anchor) {
