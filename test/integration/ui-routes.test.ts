@@ -372,3 +372,82 @@ describe.skipIf(!S3_ENDPOINT)('MLflow UI routes, s3:// roots with --no-serve-art
     }
   });
 });
+
+describe.each(backends())('MLflow UI routes with authentication on (%s)', (backend) => {
+  const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+  const PW = 'a-long-enough-password';
+  let t: TestApp;
+  let admin: string;
+  let alice: string;
+  let bob: string;
+  let exp: string;
+  let runId: string;
+  let modelId: string;
+  const name = uniqueName('uiauth');
+
+  const as = (who: string) => ({
+    get: (url: string) => t.request.get(url).set('Authorization', who),
+    post: (url: string, body: string | object, type = 'application/json') =>
+      t.request.post(url).set('Authorization', who).set('Content-Type', type).send(typeof body === 'string' ? body : JSON.stringify(body)),
+  });
+
+  beforeAll(async () => {
+    // Everyone may read what they hold no grant on; writes need a grant.
+    t = await createTestApp(backend, { auth: { default_permission: 'READ' } });
+    const { TEST_ADMIN_PASSWORD } = await import('../helpers/app.js');
+    admin = basic('admin', TEST_ADMIN_PASSWORD);
+    for (const user of ['alice', 'bob']) {
+      expect((await as(admin).post(`/api/2.0/mlflow/users/create`, { username: user, password: PW })).status).toBe(200);
+    }
+    alice = basic('alice', PW);
+    bob = basic('bob', PW);
+    // Alice creates (and so manages) an experiment, a run with a file, a logged model and a model.
+    exp = (await as(alice).post('/api/2.0/mlflow/experiments/create', { name: uniqueName('alice') })).body.experiment_id;
+    runId = (await as(alice).post('/api/2.0/mlflow/runs/create', { experiment_id: exp })).body.run.info.run_id;
+    expect((await as(alice).post(`${AJAX}/upload-artifact?${q({ run_uuid: runId, path: 'f.txt' })}`, 'data', 'text/plain')).status).toBe(200);
+    expect((await as(alice).post('/api/2.0/mlflow/runs/log-metric', { run_id: runId, key: 'm', value: 1, timestamp: 1, step: 0 })).status).toBe(200);
+    modelId = (await as(alice).post('/api/2.0/mlflow/logged-models', { experiment_id: exp })).body.model.model_id;
+    expect((await as(alice).post('/api/2.0/mlflow/registered-models/create', { name })).status).toBe(200);
+    const mv = await as(alice).post('/api/2.0/mlflow/model-versions/create', { name, source: `mlflow-artifacts:/${exp}/${runId}/artifacts`, run_id: runId });
+    expect(mv.status, mv.text).toBe(200);
+  });
+  afterAll(() => t.close());
+
+  const reads = () => [
+    `/get-artifact?${q({ run_id: runId, path: 'f.txt' })}`,
+    `/model-versions/get-artifact?${q({ name, version: '1', path: 'f.txt' })}`,
+    `${AJAX}/metrics/get-history-bulk?${q({ run_id: runId, metric_key: 'm' })}`,
+    `${AJAX}/metrics/get-history-bulk-interval?${q({ run_ids: runId, metric_key: 'm' })}`,
+  ];
+
+  it('asks for credentials', async () => {
+    for (const url of reads()) expect((await t.request.get(url)).status, url).toBe(401);
+    expect((await t.request.post(`${AJAX}/upload-artifact?${q({ run_uuid: runId, path: 'x' })}`).send('x')).status).toBe(401);
+  });
+
+  it('lets a reader read but not upload (upload needs EDIT on the run)', async () => {
+    for (const url of reads()) expect((await as(bob).get(url)).status, url).toBe(200);
+    expect((await as(bob).post(`${AJAX}/experiments/search-datasets`, { experiment_ids: [exp] })).status).toBe(200);
+    const up = await as(bob).post(`${AJAX}/upload-artifact?${q({ run_uuid: runId, path: 'evil.txt' })}`, 'x', 'text/plain');
+    expect(up.status).toBe(403);
+    expect(up.body).toEqual({ error_code: 'PERMISSION_DENIED', message: 'Permission denied' });
+    expect((await as(alice).get(`/get-artifact?${q({ run_id: runId, path: 'evil.txt' })}`)).status).toBe(404);
+  });
+
+  it('refuses every read route once the reader is denied the experiment and the model', async () => {
+    const denyExp = await as(alice).post('/api/2.0/mlflow/experiments/permissions/create', { experiment_id: exp, username: 'bob', permission: 'DENY' });
+    expect(denyExp.status, denyExp.text).toBe(200);
+    expect((await as(alice).post('/api/2.0/mlflow/registered-models/permissions/create', { name, username: 'bob', permission: 'DENY' })).status).toBe(200);
+    for (const url of [...reads(), `${AJAX}/logged-models/${modelId}/artifacts/files?artifact_file_path=x`]) {
+      const res = await as(bob).get(url);
+      expect(res.status, url).toBe(403);
+    }
+    expect((await as(bob).post(`${AJAX}/experiments/search-datasets`, { experiment_ids: ['0', exp] })).status).toBe(403);
+    // One unreadable run among readable ones is enough to refuse the whole request.
+    const other = (await as(admin).post('/api/2.0/mlflow/runs/create', { experiment_id: '0' })).body.run.info.run_id as string;
+    expect((await as(bob).get(`${AJAX}/metrics/get-history-bulk?${q({ run_id: other, metric_key: 'm' })}`)).status).toBe(200);
+    expect((await as(bob).get(`${AJAX}/metrics/get-history-bulk?${q({ run_id: [other, runId], metric_key: 'm' })}`)).status).toBe(403);
+    // The owner still reads.
+    for (const url of reads()) expect((await as(alice).get(url)).status, url).toBe(200);
+  });
+});
