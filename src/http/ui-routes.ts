@@ -124,7 +124,14 @@ export function uiRoutes(deps: UiRouteDeps): { streams: StreamRouteDef[]; rpcs: 
     if (!name) throw requestMissing('name');
     const version = parseVersion(queryParam(req, 'version') ?? '');
     const rel = safeArtifactPath(requiredQuery(req, 'path'));
-    const uri = await modelVersions.downloadUri(name, version);
+    let uri = await modelVersions.downloadUri(name, version);
+    // A `runs:/<run>/<path>` source is the run's artifact root plus the path, as MLflow resolves
+    // it when it records the version's storage location (RunsArtifactRepository).
+    const fromRun = /^runs:\/([^/]+)(?:\/(.*))?$/.exec(uri);
+    if (fromRun) {
+      const info = await runs.info(fromRun[1] as string);
+      uri = [info.artifactUri.replace(/\/+$/, ''), (fromRun[2] ?? '').replace(/^\/+|\/+$/g, '')].filter((x) => x !== '').join('/');
+    }
     await sendUnder(req, res, uri, rel);
   };
 

@@ -111,8 +111,12 @@ describe.each(backends())('MLflow UI routes, proxied artifacts (%s)', (backend) 
     expect(got.status).toBe(200);
     expect(got.text).toBe('flavors: {}\n');
     expect(got.headers['content-disposition']).toBe('attachment; filename=MLmodel');
+    // A runs:/ source is read below the run's artifact root.
+    ok(await c.post('model-versions/create', { name, source: `runs:/${id}/model`, run_id: id }));
+    expect((await t.request.get(`/model-versions/get-artifact?${q({ name, version: '2', path: 'MLmodel' })}`)).text).toBe('flavors: {}\n');
+    expectError(await t.request.get(`/model-versions/get-artifact?${q({ name, version: '2', path: '../../x' })}`), 400, 'INVALID_PARAMETER_VALUE', 'Invalid path');
     expectError(await t.request.get(`/model-versions/get-artifact?${q({ name, version: '1', path: '../../x' })}`), 400, 'INVALID_PARAMETER_VALUE', 'Invalid path');
-    expectError(await t.request.get(`/model-versions/get-artifact?${q({ name, version: '2', path: 'MLmodel' })}`), 404, 'RESOURCE_DOES_NOT_EXIST');
+    expectError(await t.request.get(`/model-versions/get-artifact?${q({ name, version: '3', path: 'MLmodel' })}`), 404, 'RESOURCE_DOES_NOT_EXIST');
     expectError(await t.request.get(`/model-versions/get-artifact?${q({ name: 'nope', version: '1', path: 'MLmodel' })}`), 404, 'RESOURCE_DOES_NOT_EXIST');
   });
 
