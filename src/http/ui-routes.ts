@@ -243,7 +243,8 @@ export function uiRoutes(deps: UiRouteDeps): { streams: StreamRouteDef[]; rpcs: 
         const runIds = msg.strings('run_ids');
         if (runIds.length > MAX_HISTORY_INTERVAL_RUNS) {
           throw invalidParameter(
-            `GetMetricHistoryBulkInterval request must specify at most ${MAX_HISTORY_INTERVAL_RUNS} run_ids. Received ${runIds.length} run_ids.`,
+            `GetMetricHistoryBulkInterval request must specify at most ${MAX_HISTORY_INTERVAL_RUNS} run_ids. Received ${runIds.length} run_ids.` +
+              ' See the API docs for more information about request parameters.',
           );
         }
         const key = msg.string('metric_key');
@@ -251,7 +252,8 @@ export function uiRoutes(deps: UiRouteDeps): { streams: StreamRouteDef[]; rpcs: 
         const end = msg.optionalInt64('end_step');
         const maxResults = msg.optionalInt64('max_results') ?? MAX_HISTORY_INTERVAL_RESULTS;
         if (maxResults < 1 || maxResults > MAX_HISTORY_INTERVAL_RESULTS) {
-          throw invalidParameter(`max_results must be between 1 and ${MAX_HISTORY_INTERVAL_RESULTS}.`);
+          // _assert_intlike_within_range's message ends with the request-parameter hint.
+          throw invalidParameter(`max_results must be between 1 and ${MAX_HISTORY_INTERVAL_RESULTS}. See the API docs for more information about request parameters.`);
         }
         let steps: { start: number; end: number } | undefined;
         if (start !== undefined && end !== undefined) {

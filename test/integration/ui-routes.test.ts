@@ -192,8 +192,8 @@ describe.each(backends())('MLflow UI routes, proxied artifacts (%s)', (backend) 
     expect(ok(await get({ run_ids: a, metric_key: 'none' })).body).toEqual({});
     expectError(await get({ metric_key: 'm' }), 400, 'INVALID_PARAMETER_VALUE', /run_ids/);
     expectError(await get({ run_ids: a }), 400, 'INVALID_PARAMETER_VALUE', /metric_key/);
-    expectError(await get({ run_ids: a, metric_key: 'm', max_results: '0' }), 400, 'INVALID_PARAMETER_VALUE', 'max_results must be between 1 and 2500.');
-    expectError(await get({ run_ids: a, metric_key: 'm', max_results: '2501' }), 400, 'INVALID_PARAMETER_VALUE', 'max_results must be between 1 and 2500.');
+    expectError(await get({ run_ids: a, metric_key: 'm', max_results: '0' }), 400, 'INVALID_PARAMETER_VALUE', 'max_results must be between 1 and 2500. See the API docs for more information about request parameters.');
+    expectError(await get({ run_ids: a, metric_key: 'm', max_results: '2501' }), 400, 'INVALID_PARAMETER_VALUE', 'max_results must be between 1 and 2500. See the API docs for more information about request parameters.');
     expectError(
       await get({ run_ids: a, metric_key: 'm', start_step: '5', end_step: '1' }),
       400,
@@ -205,7 +205,7 @@ describe.each(backends())('MLflow UI routes, proxied artifacts (%s)', (backend) 
       await get({ run_ids: Array.from({ length: 101 }, (_, i) => `r${i}`), metric_key: 'm' }),
       400,
       'INVALID_PARAMETER_VALUE',
-      'GetMetricHistoryBulkInterval request must specify at most 100 run_ids. Received 101 run_ids.',
+      'GetMetricHistoryBulkInterval request must specify at most 100 run_ids. Received 101 run_ids. See the API docs for more information about request parameters.',
     );
   });
 
