@@ -19,6 +19,9 @@ import type { Action, GrantKey, Requirement } from './requirements.js';
  * - `artifact_path`: a proxied artifact path; its first segment is the experiment id, and
  *   artifact-paths.ts says which sub-resource tier it names.
  * - `none`: a create, anchored at the created type's `*` (one workspace).
+ * - `path_name`: a registered model named by `{name}` of the path only (governance routes: a body
+ *   or query `name` must not point the check at another model than the one the handler acts on).
+ * - `approval_request`: the registered model an approval request (`{id}` of the path) is about.
  * - `run_ids`: every run named by `run_id` / `run_ids` (repeated): the needs hold on each run's
  *   experiment (auth/__init__.py: validate_can_read_metric_history_bulk).
  * - `experiment_ids`: every experiment of the `experiment_ids` list (validate_can_search_datasets).
@@ -30,6 +33,8 @@ export type Anchor =
   | 'model_id'
   | 'name'
   | 'native_name'
+  | 'path_name'
+  | 'approval_request'
   | 'artifact_path'
   | 'none'
   | 'run_ids'
@@ -39,6 +44,8 @@ export function anchorType(anchor: Anchor, needs: readonly Need[]): ResourceType
   switch (anchor) {
     case 'name':
     case 'native_name':
+    case 'path_name':
+    case 'approval_request':
       return 'registered_model';
     case 'none':
       return needs[0]?.tier ?? 'experiment';

@@ -19,6 +19,7 @@ function appRouteKeys(): string[] {
     experiments: none,
     runs: none,
     loggedModels: none,
+    governance: none,
     artifacts: none,
     roots: none,
     logger: () => undefined,
