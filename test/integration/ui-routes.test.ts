@@ -99,6 +99,9 @@ describe.each(backends())('MLflow UI routes, proxied artifacts (%s)', (backend) 
     expectError(await t.request.get(`/get-artifact?${q({ run_id: id, path: 'd' })}`), 400, 'INVALID_PARAMETER_VALUE', "Artifact path refers to a directory, not a file: 'd'");
     expectError(await t.request.get(`/get-artifact?${q({ run_id: id, path: 'nope' })}`), 404, 'RESOURCE_DOES_NOT_EXIST');
     expectError(await t.request.get(`/get-artifact?${q({ run_id: 'missing', path: 'x' })}`), 404, 'RESOURCE_DOES_NOT_EXIST');
+    // Repeated slashes are merged, as Werkzeug merges them (MLflow's test_path_validation).
+    expectError(await t.request.get(`//get-artifact?${q({ run_id: id, path: '../x' })}`), 400, 'INVALID_PARAMETER_VALUE', 'Invalid path');
+    expect((await t.request.get(`//get-artifact?${q({ run_id: id, path: 'd/f.txt' })}`)).text).toBe('abc');
   });
 
   it('model-versions/get-artifact sends a file below the version download URI', async () => {
