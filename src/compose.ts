@@ -14,6 +14,7 @@ import { ModelVersions } from './registry/model-versions.js';
 import { RegisteredModels } from './registry/registered-models.js';
 import { openDatabase, type SqlDatabase } from './store/sql/database.js';
 import { SqlAuditTrail } from './store/sql/audit-sql.js';
+import { AuditTrails, isRegistryResource, type RecordChanges } from './store/audit-trails.js';
 import { SqlRegistryStore } from './store/sql/registry-sql-store.js';
 import { SqlTrackingStore } from './store/sql/tracking-sql-store.js';
 import { SqlGovernanceStore } from './store/sql/governance-sql.js';
@@ -125,15 +126,40 @@ async function openDatabases(config: ServiceConfig): Promise<{ tracking: SqlData
   return { tracking, registry, close: async () => void (await Promise.all([tracking.close(), registry.close()])) };
 }
 
-/** One audit trail per distinct database, attached to its journal; none with `--no-audit`. */
-function auditTrailsOf(databases: { tracking: SqlDatabase; registry: SqlDatabase }, on: boolean): { tracking: SqlAuditTrail; registry: SqlAuditTrail } {
-  const tracking = new SqlAuditTrail(databases.tracking.db, databases.tracking.dialect);
-  const registry = databases.registry === databases.tracking ? tracking : new SqlAuditTrail(databases.registry.db, databases.registry.dialect);
+/**
+ * One audit trail per distinct database, attached to its journal and sealing in the background
+ * (PostgreSQL); none attached with `--no-audit`.
+ */
+function auditTrailsOf(
+  databases: { tracking: SqlDatabase; registry: SqlDatabase },
+  on: boolean,
+  logger: Logger,
+): { tracking: SqlAuditTrail; registry: SqlAuditTrail } {
+  const onError = (err: unknown) => logger('warn', `audit trail: sealing failed, will retry: ${err instanceof Error ? err.message : String(err)}`);
+  const tracking = new SqlAuditTrail(databases.tracking.db, databases.tracking.dialect, onError);
+  const registry = databases.registry === databases.tracking ? tracking : new SqlAuditTrail(databases.registry.db, databases.registry.dialect, onError);
   if (on) {
     databases.tracking.journal.use(tracking);
-    if (registry !== tracking) databases.registry.journal.use(registry);
+    tracking.start();
+    if (registry !== tracking) {
+      databases.registry.journal.use(registry);
+      registry.start();
+    }
   }
   return { tracking, registry };
+}
+
+/**
+ * Journals changes with no database write of their own (artifacts, a native publish) in the
+ * database whose trail holds their resource type, as a store's own changes are.
+ */
+function recorderOf(databases: { tracking: SqlDatabase; registry: SqlDatabase }): RecordChanges {
+  return async (changes) => {
+    const registry = changes.filter((c) => isRegistryResource(c.resourceType));
+    const backend = changes.filter((c) => !isRegistryResource(c.resourceType));
+    if (backend.length > 0) await databases.tracking.journal.recordAlone(databases.tracking.db, backend);
+    if (registry.length > 0) await databases.registry.journal.recordAlone(databases.registry.db, registry);
+  };
 }
 
 export async function openServices(config: ServiceConfig): Promise<Services> {
@@ -145,6 +171,7 @@ export async function openServices(config: ServiceConfig): Promise<Services> {
     closeArtifacts();
     throw err;
   }
+  let stopAudit = async () => {};
   // The stores of artifact roots other than the destination (a local --default-artifact-root,
   // s3:// roots inside it), opened on first use.
   const roots = new ArtifactRoots({
@@ -156,6 +183,7 @@ export async function openServices(config: ServiceConfig): Promise<Services> {
     logger: config.logger,
   });
   const close = async () => {
+    await stopAudit();
     await databases.close();
     roots.close();
     closeArtifacts();
@@ -163,14 +191,15 @@ export async function openServices(config: ServiceConfig): Promise<Services> {
   // Governance lives in the registry database. Its guard and its history are sinks of that
   // database's journal: they see every alias and stage write, whatever path made it, inside the
   // write's own transaction (the guard refuses a protected one before it commits). They come
-  // before the audit trail: the guard takes the model's row lock, and taking it after the audit
-  // chain's head lock could deadlock against a protection change waiting for that head.
+  // before the audit trail, so that a refused write is refused before anything is appended, and
+  // so that the guard's lock on the model's row is the first lock a journalled write takes.
   const protectionDefaults = config.governance ?? NO_PROTECTION_DEFAULTS;
   databases.registry.journal.use(new SqlProtectionGuard(protectionDefaults));
   databases.registry.journal.use(new SqlGovernanceHistory());
   // The audit trail is a sink of each database's journal: an event commits with its change, in
   // the database that holds the changed resource (the registry store's, when it is separate).
-  const auditTrails = auditTrailsOf(databases, config.audit ?? true);
+  const auditTrails = auditTrailsOf(databases, config.audit ?? true, config.logger);
+  stopAudit = async () => void (await Promise.all([auditTrails.tracking.stop(), auditTrails.registry.stop()]));
   const trackingStore = new SqlTrackingStore(databases.tracking.db, databases.tracking.dialect, databases.tracking.journal);
   const registryStore = new SqlRegistryStore(databases.registry.db, databases.registry.dialect, databases.registry.journal);
   const governanceStore = new SqlGovernanceStore(databases.registry.db, databases.registry.dialect, databases.registry.journal);
@@ -200,10 +229,13 @@ export async function openServices(config: ServiceConfig): Promise<Services> {
     governance: new Governance(governanceStore, protectionDefaults),
     artifacts,
     roots,
-    // An uploaded file is journalled in the tracking database, where its run is.
-    recordArtifactChanges: (changes) => databases.tracking.journal.recordAlone(databases.tracking.db, changes),
     logger: config.logger,
     options,
+    // Read even with --no-audit: the events recorded while the trail was on stay readable.
+    audit: {
+      trails: new AuditTrails({ backend: auditTrails.tracking, registry: auditTrails.registry }),
+      record: recorderOf(databases),
+    },
     ...(auth ? { auth } : {}),
   };
   return { deps, artifacts, auditTrails, close };

@@ -9,7 +9,6 @@ import type { AuthServices } from '../auth/auth-services.js';
 import type { ResourceLocator } from '../auth/route-guard.js';
 import type { ServerConfig } from '../config/config.js';
 import type { Logger } from '../logger.js';
-import type { Change } from '../store/change.js';
 import type { ModelVersions } from '../registry/model-versions.js';
 import type { RegisteredModels } from '../registry/registered-models.js';
 import { rootsArtifactLister } from '../tracking/artifacts.js';
@@ -24,6 +23,7 @@ import { AccessGuard, callerOf, ruleKey } from './access-guard.js';
 import { governanceRoutes, OPEN_ACCESS, type GovernanceAccess } from './handlers/governance.js';
 import { artifactRoutes, artifactsOnlyMessage } from './artifacts.js';
 import type { GuardedRouteTable } from './dispatch.js';
+import { auditRoutes, type AuditDeps } from './handlers/audit.js';
 import { roleRoutes } from './handlers/auth-roles.js';
 import { tokenRoutes } from './handlers/auth-tokens.js';
 import { userRoutes } from './handlers/auth-users.js';
@@ -56,10 +56,10 @@ export interface RouteDeps {
    * and which roots are refused (artifacts/artifact-roots.ts).
    */
   readonly roots: ArtifactRoots;
-  /** Journals artifact writes, which have no database write of their own (Journal.recordAlone). */
-  readonly recordArtifactChanges?: (changes: readonly Change[]) => Promise<void>;
   readonly logger: Logger;
   readonly options: RouteOptions;
+  /** The audit trail to read, and how changes without a database write of their own (artifacts, a native publish) are journalled. */
+  readonly audit: AuditDeps;
   /**
    * Set when authentication is on (`--app-name basic-auth`): every route then passes the access
    * guard in the dispatcher, and the user, role, permission and token routes are served.
@@ -156,7 +156,8 @@ export function buildRoutes(deps: RouteDeps, extraRoutes: readonly RouteDef[] = 
     staticPrefix: options.staticPrefix,
     artifactsOnly: options.artifactsOnly,
     logger,
-    ...(deps.recordArtifactChanges ? { record: deps.recordArtifactChanges } : {}),
+    destination: store,
+    record: deps.audit.record,
   });
   const guard = deps.auth ? accessGuard(deps, deps.auth) : undefined;
   const rpcs: RouteDef[] = [
@@ -167,13 +168,14 @@ export function buildRoutes(deps: RouteDeps, extraRoutes: readonly RouteDef[] = 
     ...runRoutes(deps.runs, lister),
     ...loggedModelRoutes(deps.loggedModels, lister),
     ...governanceRoutes(deps.governance, governanceAccess(guard)),
+    ...auditRoutes(deps.audit),
     ...ui.rpcs,
     ...extraRoutes,
   ];
   const table = new RouteTable()
     .add(probeRoutes())
     .add(nativeRoutes({ ...deps, ...options, store, now: Date.now, checkAliases: aliasCheck(deps.governance) }))
-    .add(artifactRoutes({ store, serveArtifacts: options.serveArtifacts, staticPrefix: options.staticPrefix, logger }))
+    .add(artifactRoutes({ store, serveArtifacts: options.serveArtifacts, staticPrefix: options.staticPrefix, logger, record: deps.audit.record }))
     .add(ui.streams)
     .add(offWhenArtifactsOnly(rpcs, options.artifactsOnly));
   if (!deps.auth || !guard) return table;

@@ -25,7 +25,8 @@ import { invalidParameter, MlflowError, notFound } from '../protocol/errors.js';
 import { requestMissing } from '../protocol/validation-messages.js';
 import type { ModelVersions } from '../registry/model-versions.js';
 import { parseVersion } from '../registry/validation.js';
-import type { Change } from '../store/change.js';
+import type { RecordChanges } from '../store/audit-trails.js';
+import type { ArtifactStore } from '../artifacts/artifact-store.js';
 import type { LoggedModels } from '../tracking/logged-models.js';
 import {
   MAX_DATASET_EXPERIMENTS,
@@ -47,8 +48,10 @@ export interface UiRouteDeps {
   readonly staticPrefix: string;
   readonly artifactsOnly: boolean;
   readonly logger: Logger;
-  /** Journals a change that has no database write of its own (the uploaded file). */
-  readonly record?: (changes: readonly Change[]) => Promise<void>;
+  /** The `--artifacts-destination` store: an upload there is named by its path in it, as the proxy names it. */
+  readonly destination: ArtifactStore;
+  /** Journals each upload (the audit trail) once it has succeeded: the bytes have no database write. */
+  readonly record: RecordChanges;
 }
 
 /** server/handlers.py: upload_artifact_handler's limit, checked on the declared and the actual size. */
@@ -166,15 +169,12 @@ export function uiRoutes(deps: UiRouteDeps): { streams: StreamRouteDef[]; rpcs: 
     const root = await roots.resolve(info.artifactUri);
     if (!root) throw cannotServe(info.artifactUri);
     const { Readable } = await import('node:stream');
-    const written = await root.store.write(joinStorePath(root.dir, rel), Readable.from([Buffer.concat(chunks)]), { sizeHint: size });
-    await deps.record?.([
-      {
-        action: 'artifact.write',
-        resourceType: 'artifact',
-        name: `${info.artifactUri.replace(/\/+$/, '')}/${rel}`,
-        after: { run_id: runId, path: rel, size: written.size },
-      },
-    ]);
+    const target = joinStorePath(root.dir, rel);
+    const written = await root.store.write(target, Readable.from([Buffer.concat(chunks)]), { sizeHint: size });
+    // Named as the proxy names its writes (http/artifacts.ts): the path under the destination;
+    // a file under another root by its full URI.
+    const name = root.store === deps.destination ? target : `${info.artifactUri.replace(/\/+$/, '')}/${rel}`;
+    await deps.record([{ action: 'artifact.write', resourceType: 'artifact', name, after: { size: written.size, run_id: runId } }]);
     deps.logger('debug', `artifact uploaded through upload-artifact: run ${runId} ${rel} (${written.size} bytes)`);
     // MLflow answers an empty JSON response.
     res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': 0 });

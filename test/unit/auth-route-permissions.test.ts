@@ -24,6 +24,7 @@ function appRouteKeys(): string[] {
     roots: none,
     logger: () => undefined,
     options: { staticPrefix: '', serveArtifacts: true, artifactsOnly: false, maxPublishBytes: 1 },
+    audit: none,
     auth: none,
   });
 }
