@@ -75,7 +75,7 @@ describe.each(backends())('MLflow UI routes, proxied artifacts (%s)', (backend) 
 
   it('upload-artifact refuses bad input with MLflow messages, writing nothing', async () => {
     const id = (await c.createRun('0')).info.run_id;
-    const before = (await t.services.auditTrails.tracking.list({ limit: 1 })).events[0]?.seq;
+    const before = (await t.services.auditTrails.tracking.list({ limit: 1 })).events[0]?.id;
     expectError(await upload(t, { path: 'a.txt' }, 'x'), 400, 'INVALID_PARAMETER_VALUE', 'Request must specify run_uuid.');
     expectError(await upload(t, { run_uuid: id }, 'x'), 400, 'INVALID_PARAMETER_VALUE', 'Request must specify path.');
     expectError(await upload(t, { run_uuid: id, path: 'a.txt' }, ''), 400, 'INVALID_PARAMETER_VALUE', 'Request must specify data.');
@@ -86,7 +86,7 @@ describe.each(backends())('MLflow UI routes, proxied artifacts (%s)', (backend) 
     expectError(await upload(t, { run_uuid: id, path: 'big.bin' }, big), 400, 'INVALID_PARAMETER_VALUE', 'Artifact size is too large. Max size is 10MB.');
     expectError(await upload(t, { run_uuid: 'no-such-run', path: 'a.txt' }, 'x'), 404, 'RESOURCE_DOES_NOT_EXIST');
     expect(ok(await c.get('artifacts/list', { run_id: id })).body.files).toBeUndefined();
-    expect((await t.services.auditTrails.tracking.list({ limit: 1 })).events[0]?.seq).toBe(before);
+    expect((await t.services.auditTrails.tracking.list({ limit: 1 })).events[0]?.id).toBe(before);
   });
 
   it('get-artifact refuses bad input', async () => {
