@@ -28,6 +28,7 @@ import { LoggedModels } from './tracking/logged-models.js';
 import { Runs } from './tracking/runs.js';
 import type { ArtifactStore } from './artifacts/artifact-store.js';
 import { LocalArtifactStore } from './artifacts/local.js';
+import { ArtifactRoots } from './artifacts/artifact-roots.js';
 import { isS3Uri } from './config/s3-settings.js';
 import { ConfigError } from './config/config-error.js';
 import { DEFAULT_MAX_PUBLISH_BYTES } from './config/config.js';
@@ -189,10 +190,21 @@ export async function openServices(config: ServiceConfig): Promise<Services> {
   webhooks.nudge = () => webhookWorker.nudge();
   outbox.onDeliveries = () => webhookWorker.nudge();
   let stopAudit = async () => {};
+  // The stores of artifact roots other than the destination (a local --default-artifact-root,
+  // s3:// roots inside it), opened on first use.
+  const roots = new ArtifactRoots({
+    destination: artifacts,
+    destinationUri: config.artifactsDestination,
+    serveArtifacts: config.serveArtifacts,
+    defaultArtifactRoot: config.defaultArtifactRoot,
+    ...(config.s3 ? { s3: config.s3 } : {}),
+    logger: config.logger,
+  });
   const close = async () => {
     await webhookWorker.stop();
     await stopAudit();
     await databases.close();
+    roots.close();
     closeArtifacts();
   };
   // Governance lives in the registry database. Its guard and its history are sinks of that
@@ -237,6 +249,7 @@ export async function openServices(config: ServiceConfig): Promise<Services> {
     loggedModels,
     governance: new Governance(governanceStore, protectionDefaults),
     artifacts,
+    roots,
     logger: config.logger,
     options,
     // Read even with --no-audit: the events recorded while the trail was on stay readable.

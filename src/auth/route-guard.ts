@@ -19,7 +19,7 @@ export interface RequestFacts {
    * for GET (and DELETE without a JSON body), the JSON body otherwise, then the path parameters.
    */
   param(name: string): string | undefined;
-  /** Every value at a nested path such as `metrics[].model_id` (empty when absent). */
+  /** Every value at a nested path such as `metrics[].model_id`, or of a repeated field such as `run_ids` (empty when absent). */
   params(path: string): readonly string[];
   /** The canonical artifact path, already through the artifact path gate (artifact routes only). */
   readonly artifactPath?: string;
@@ -69,11 +69,39 @@ async function anchorKey(anchor: Anchor, type: ResourceType, facts: RequestFacts
       return key(id === undefined ? undefined : await locator.modelOfApprovalRequest?.(id));
     }
     case 'artifact_path':
-      return undefined; // artifact routes are resolved by artifactPathCheck
+    case 'run_ids':
+    case 'experiment_ids':
+      return undefined; // resolved by artifactPathCheck, or one by one (manyRequirements)
   }
 }
 
+/** How many resources one request may name; the handlers refuse more (MLflow's limits). */
+const MANY_LIMIT: Readonly<Record<'run_ids' | 'experiment_ids', number>> = { run_ids: 100, experiment_ids: 20 };
+
+/** The needs on each run's (or each named) experiment; undefined when one does not exist. */
+async function manyRequirements(
+  rule: ResourceRule & { anchor: 'run_ids' | 'experiment_ids' },
+  facts: RequestFacts,
+  locator: ResourceLocator,
+): Promise<Requirement[] | undefined> {
+  const names = rule.anchor === 'run_ids' ? ['run_id', 'run_ids'] : ['experiment_ids'];
+  const ids = [...new Set(names.flatMap((n) => facts.params(n)))];
+  if (ids.length === 0) throw invalidParameter(`Missing value for required parameter '${names[0]}'. See the API docs for more information about request parameters.`);
+  // Checked before any lookup, so a request naming thousands costs nothing.
+  if (ids.length > MANY_LIMIT[rule.anchor]) {
+    throw invalidParameter(`A request may name at most ${MANY_LIMIT[rule.anchor]} ${rule.anchor === 'run_ids' ? 'runs' : 'experiments'}. Received ${ids.length}.`);
+  }
+  const requirements: Requirement[] = [];
+  for (const id of ids) {
+    const experimentId = rule.anchor === 'run_ids' ? await locator.experimentOfRun(id) : id;
+    if (experimentId === undefined) return undefined;
+    requirements.push(...requirementsFor(rule.needs, { resourceType: 'experiment', resourceId: experimentId }));
+  }
+  return requirements;
+}
+
 async function resourceRequirements(rule: ResourceRule, facts: RequestFacts, locator: ResourceLocator): Promise<Requirement[] | undefined> {
+  if (rule.anchor === 'run_ids' || rule.anchor === 'experiment_ids') return manyRequirements({ ...rule, anchor: rule.anchor }, facts, locator);
   const key = await anchorKey(rule.anchor, anchorType(rule.anchor, rule.needs), facts, locator);
   if (!key) return undefined;
   const requirements = requirementsFor(rule.needs, key);

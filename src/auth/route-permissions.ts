@@ -204,6 +204,27 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RouteRule>> = {
   [`GET flowreg/v1/webhooks/{webhook_id}/extra-events`]: ADMIN,
   [`PUT flowreg/v1/webhooks/{webhook_id}/extra-events`]: ADMIN,
 
+  // ---- MLflow's web UI routes (server/__init__.py; auth/__init__.py: BEFORE_REQUEST_VALIDATORS'
+  // "Flask routes" and LOGGED_MODEL_BEFORE_REQUEST_VALIDATORS) ----
+  // validate_can_read_run_artifact / validate_can_update_run_artifact: the run by run_id or run_uuid.
+  'GET /get-artifact': run('read'),
+  'HEAD /get-artifact': run('read'),
+  [`POST 2.0/mlflow/upload-artifact`]: run('update'),
+  // validate_can_read_model_version_artifact: READ on the model, its versions not denied.
+  'GET /model-versions/get-artifact': readVersion(),
+  'HEAD /model-versions/get-artifact': readVersion(),
+  [`GET ${LM}/{model_id}/artifacts/files`]: loggedModel('read'),
+  [`HEAD ${LM}/{model_id}/artifacts/files`]: loggedModel('read'),
+  // validate_can_read_metric_history_bulk(_interval): READ on every run named.
+  [`GET 2.0/mlflow/metrics/get-history-bulk`]: { access: 'resource', anchor: 'run_ids', needs: [need('experiment', 'read'), need('run', 'read')] },
+  [`GET 2.0/mlflow/metrics/get-history-bulk-interval`]: {
+    access: 'resource',
+    anchor: 'run_ids',
+    needs: [need('experiment', 'read'), need('run', 'read')],
+  },
+  // validate_can_search_datasets: READ on every experiment named.
+  [`POST ${EXP}/search-datasets`]: { access: 'resource', anchor: 'experiment_ids', needs: [need('experiment', 'read')] },
+
   // ---- probes: open, as MLflow's /health and /version (auth/__init__.py: is_unprotected_route) ----
   'GET /health': PUBLIC,
   'HEAD /health': PUBLIC,

@@ -22,6 +22,9 @@ import type { Action, GrantKey, Requirement } from './requirements.js';
  * - `path_name`: a registered model named by `{name}` of the path only (governance routes: a body
  *   or query `name` must not point the check at another model than the one the handler acts on).
  * - `approval_request`: the registered model an approval request (`{id}` of the path) is about.
+ * - `run_ids`: every run named by `run_id` / `run_ids` (repeated): the needs hold on each run's
+ *   experiment (auth/__init__.py: validate_can_read_metric_history_bulk).
+ * - `experiment_ids`: every experiment of the `experiment_ids` list (validate_can_search_datasets).
  */
 export type Anchor =
   | 'experiment_id'
@@ -33,7 +36,9 @@ export type Anchor =
   | 'path_name'
   | 'approval_request'
   | 'artifact_path'
-  | 'none';
+  | 'none'
+  | 'run_ids'
+  | 'experiment_ids';
 
 export function anchorType(anchor: Anchor, needs: readonly Need[]): ResourceType {
   switch (anchor) {

@@ -251,14 +251,16 @@ export function loadServerConfig(
   const artifactsDestination = /^[a-z][a-z0-9+.-]*:\/\//i.test(destination)
     ? destination
     : path.resolve(cwd, destination.replace(/^file:\/\//, ''));
-  // A malformed s3:// destination or S3 setting is a start-up error, not a failure per request.
-  const s3 = isS3Uri(artifactsDestination) ? (parseS3Uri(artifactsDestination), s3SettingsFromEnv(env)) : undefined;
-
   // mlflow/utils/server_cli_utils.py: resolve_default_artifact_root.
   let defaultArtifactRoot = raw.defaultArtifactRoot;
   if (!defaultArtifactRoot) {
     defaultArtifactRoot = serveArtifacts ? 'mlflow-artifacts:/' : path.resolve(cwd, 'mlruns');
   }
+
+  // A malformed s3:// destination or S3 setting is a start-up error, not a failure per request.
+  // An s3:// default artifact root needs the settings too: its runs' files are listed and served.
+  const s3Uris = [artifactsDestination, defaultArtifactRoot].filter(isS3Uri);
+  const s3 = s3Uris.length > 0 ? (s3Uris.forEach((u) => parseS3Uri(u)), s3SettingsFromEnv(env)) : undefined;
 
   const poolSize = raw.poolSize ?? defaultPoolSize(cores, workers);
   if (poolSize < 1 || poolSize > 1000) throw new ConfigError(`--db-pool-size: expected 1 to 1000, got ${poolSize}`);

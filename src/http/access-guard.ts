@@ -48,7 +48,15 @@ export function messageFacts(message: RequestMessage, pathParams: PathParams): R
     params: (path) => {
       const [list, field] = path.split('[].') as [string, string | undefined];
       const items = message.raw[list];
-      if (!Array.isArray(items) || field === undefined) return [];
+      if (field === undefined) {
+        // A repeated scalar field (`run_ids`, `experiment_ids`): a JSON list or repeated query keys.
+        const values = Array.isArray(items) ? items : [items];
+        return values.flatMap((v) => {
+          const t = text(v);
+          return t === undefined ? [] : [t];
+        });
+      }
+      if (!Array.isArray(items)) return [];
       return items.flatMap((item) => {
         const v = text((item as Record<string, unknown> | null)?.[field]);
         return v === undefined ? [] : [v];

@@ -3,6 +3,7 @@
  * concern (authentication, permissions, audit) belongs in the dispatcher (./dispatch.ts), which
  * every route below passes through.
  */
+import type { ArtifactRoots } from '../artifacts/artifact-roots.js';
 import type { ArtifactStore } from '../artifacts/artifact-store.js';
 import type { AuthServices } from '../auth/auth-services.js';
 import type { ResourceLocator } from '../auth/route-guard.js';
@@ -10,7 +11,7 @@ import type { ServerConfig } from '../config/config.js';
 import type { Logger } from '../logger.js';
 import type { ModelVersions } from '../registry/model-versions.js';
 import type { RegisteredModels } from '../registry/registered-models.js';
-import { proxiedArtifactLister } from '../tracking/artifacts.js';
+import { rootsArtifactLister } from '../tracking/artifacts.js';
 import type { Experiments } from '../tracking/experiments.js';
 import type { LoggedModels } from '../tracking/logged-models.js';
 import type { Runs } from '../tracking/runs.js';
@@ -36,6 +37,7 @@ import { serverInfoRoutes } from './handlers/server-info.js';
 import { webhookRoutes } from './handlers/webhooks.js';
 import { nativeRoutes } from './native/index.js';
 import { RouteTable, type RouteDef, type StreamRouteDef } from './router.js';
+import { uiRoutes } from './ui-routes.js';
 
 /** The server options the routes depend on. */
 export type RouteOptions = Pick<ServerConfig, 'staticPrefix' | 'serveArtifacts' | 'artifactsOnly' | 'maxPublishBytes'>;
@@ -51,6 +53,11 @@ export interface RouteDeps {
   readonly governance: Governance;
   /** The `--artifacts-destination` store (the proxy's; run and logged-model artifacts live here). */
   readonly artifacts: ArtifactStore;
+  /**
+   * Which store serves an artifact root (a run's, a logged model's, a version's), proxied or not,
+   * and which roots are refused (artifacts/artifact-roots.ts).
+   */
+  readonly roots: ArtifactRoots;
   readonly logger: Logger;
   readonly options: RouteOptions;
   /** The audit trail to read, and how changes without a database write of their own (artifacts, a native publish) are journalled. */
@@ -142,7 +149,20 @@ function aliasCheck(governance: Governance): (model: string, aliases: readonly s
 
 export function buildRoutes(deps: RouteDeps, extraRoutes: readonly RouteDef[] = []): GuardedRouteTable {
   const { options, artifacts: store, logger } = deps;
-  const lister = options.serveArtifacts ? proxiedArtifactLister(store) : undefined;
+  // Every root the server may read is listed, with or without --serve-artifacts (MLflow lists
+  // other roots through their own artifact repository).
+  const lister = rootsArtifactLister(deps.roots);
+  const ui = uiRoutes({
+    runs: deps.runs,
+    loggedModels: deps.loggedModels,
+    modelVersions: deps.modelVersions,
+    roots: deps.roots,
+    staticPrefix: options.staticPrefix,
+    artifactsOnly: options.artifactsOnly,
+    logger,
+    destination: store,
+    record: deps.audit.record,
+  });
   const guard = deps.auth ? accessGuard(deps, deps.auth) : undefined;
   const rpcs: RouteDef[] = [
     ...registeredModelRoutes(deps.registeredModels, deps.modelVersions),
@@ -154,12 +174,14 @@ export function buildRoutes(deps: RouteDeps, extraRoutes: readonly RouteDef[] = 
     ...(deps.webhooks ? webhookRoutes(deps.webhooks) : []),
     ...governanceRoutes(deps.governance, governanceAccess(guard)),
     ...auditRoutes(deps.audit),
+    ...ui.rpcs,
     ...extraRoutes,
   ];
   const table = new RouteTable()
     .add(probeRoutes())
     .add(nativeRoutes({ ...deps, ...options, store, now: Date.now, checkAliases: aliasCheck(deps.governance) }))
     .add(artifactRoutes({ store, serveArtifacts: options.serveArtifacts, staticPrefix: options.staticPrefix, logger, record: deps.audit.record }))
+    .add(ui.streams)
     .add(offWhenArtifactsOnly(rpcs, options.artifactsOnly));
   if (!deps.auth || !guard) return table;
   table.add([...userRoutes(deps.auth), ...roleRoutes(deps.auth), ...tokenRoutes(deps.auth)]);

@@ -83,6 +83,14 @@ export interface DatasetInput {
   readonly dataset: Dataset;
 }
 
+/** One dataset as used in an experiment, with the `mlflow.data.context` tag of its input (SearchDatasets). */
+export interface DatasetSummary {
+  readonly experimentId: number;
+  readonly name: string;
+  readonly digest: string;
+  readonly context: string | null;
+}
+
 export interface ModelOutput {
   readonly modelId: string;
   readonly step: number;
@@ -227,6 +235,15 @@ export interface RunStore {
   /** Ordered by timestamp, step, value; `limit` undefined means everything after `offset`. */
   getMetricHistory(runId: string, key: string, offset: number, limit: number | undefined): Promise<Page<Metric>>;
   logInputs(runId: string, experimentId: number, datasets: readonly DatasetInput[], modelIds: readonly string[]): Promise<void>;
+  /** Points of `key` in any of the runs, ordered by run id, timestamp, step, value; at most `limit` (each with `runId`). */
+  getMetricHistoryBulk(runIds: readonly string[], key: string, limit: number): Promise<Metric[]>;
+  /**
+   * At most `maxResults` points of one run's `key`, evenly sampled over the points ordered by step,
+   * timestamp, value (first and last kept), optionally within steps [start, end] (with `runId`).
+   */
+  sampleMetricHistory(runId: string, key: string, maxResults: number, steps?: { readonly start: number; readonly end: number }): Promise<Metric[]>;
+  /** Distinct (experiment, dataset name, digest, input context) of the experiments, at most `limit`. */
+  searchDatasetSummaries(experimentIds: readonly number[], limit: number): Promise<DatasetSummary[]>;
   logOutputs(runId: string, outputs: readonly ModelOutput[]): Promise<void>;
   searchRuns(query: RunSearch): Promise<Page<Run>>;
 }

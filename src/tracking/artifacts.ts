@@ -4,6 +4,7 @@
  * (compose.ts); without one, or for a root it cannot serve, the answer has only `root_uri`.
  */
 import { safeArtifactPath } from '../artifacts/safe-path.js';
+import { joinStorePath, type ArtifactRoots } from '../artifacts/artifact-roots.js';
 import type { FileInfo } from '../domain/file-info.js';
 
 export interface ArtifactEntry {
@@ -45,41 +46,21 @@ export async function listUnder(lister: ArtifactLister | undefined, rootUri: str
   }));
 }
 
-/** What the lister needs from the proxy's artifact store (artifacts/artifact-store.ts). */
-export interface ListableStore {
-  list(relDir: string): Promise<ReadonlyArray<{ readonly path: string; readonly isDir: boolean; readonly size?: number }>>;
-}
-
-const PROXY_API_PATH = '/api/2.0/mlflow-artifacts/artifacts';
+export { proxiedArtifactDir } from '../artifacts/artifact-roots.js';
 
 /**
- * The store-relative directory of a proxied artifact root (server/handlers.py:
- * _is_servable_proxied_run_artifact_root): `mlflow-artifacts:/0/r/artifacts` and
- * `http(s)://host/api/2.0/mlflow-artifacts/artifacts/0/r/artifacts` both name `0/r/artifacts`.
+ * Lists any root the server may serve (artifacts/artifact-roots.ts): proxied roots through the
+ * `--artifacts-destination` store, `file:` and `s3://` roots inside the server's artifact locations
+ * through their own store (MLflow: _get_artifact_repo(run).list_artifacts), with or without
+ * `--serve-artifacts`. A root outside them is refused (PERMISSION_DENIED); a kind of root the
+ * server cannot read lists as nothing.
  */
-export function proxiedArtifactDir(uri: string): string | undefined {
-  const m = /^([a-zA-Z][a-zA-Z0-9+.-]*):(?:\/\/[^/?#]*)?([^?#]*)/.exec(uri);
-  if (!m) return undefined;
-  const scheme = (m[1] as string).toLowerCase();
-  let p = m[2] as string;
-  if (scheme === 'http' || scheme === 'https') {
-    const at = p.indexOf(PROXY_API_PATH);
-    if (at < 0) return undefined;
-    p = p.slice(at + PROXY_API_PATH.length);
-  } else if (scheme !== 'mlflow-artifacts') {
-    return undefined;
-  }
-  return p.replace(/^\/+|\/+$/g, '');
-}
-
-/** Lists proxied roots through the `--artifacts-destination` store; other roots are not listed. */
-export function proxiedArtifactLister(store: ListableStore): ArtifactLister {
+export function rootsArtifactLister(roots: ArtifactRoots): ArtifactLister {
   return {
     async listArtifacts(rootUri, path) {
-      const root = proxiedArtifactDir(rootUri);
-      if (root === undefined) return undefined;
-      const dir = [root, path].filter((s) => s !== '').join('/');
-      const entries = await store.list(dir);
+      const root = await roots.resolve(rootUri);
+      if (!root) return undefined;
+      const entries = await root.store.list(joinStorePath(root.dir, path));
       return entries.map((e) => ({
         name: e.path.split('/').pop() ?? e.path,
         isDir: e.isDir,

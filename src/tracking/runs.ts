@@ -15,6 +15,7 @@ import type { SearchResult } from '../domain/search-result.js';
 import {
   RUN_NAME_TAG,
   type DatasetInput,
+  type DatasetSummary,
   type Metric,
   type ModelOutput,
   type Run,
@@ -39,6 +40,16 @@ import {
   validateRunId,
   validateRunTag,
 } from './validation.js';
+
+/** server/handlers.py: get_metric_history_bulk_handler's MAX_HISTORY_RESULTS and MAX_RUN_IDS_PER_REQUEST. */
+export const MAX_HISTORY_BULK_RESULTS = 25000;
+export const MAX_HISTORY_BULK_RUNS = 100;
+/** server/handlers.py: MAX_RUNS_GET_METRIC_HISTORY_BULK and MAX_RESULTS_PER_RUN (the interval variant). */
+export const MAX_HISTORY_INTERVAL_RUNS = 100;
+export const MAX_HISTORY_INTERVAL_RESULTS = 2500;
+/** store/tracking/sqlalchemy_store.py: _search_datasets' MAX_DATASET_SUMMARIES_RESULTS; handlers.py: MAX_EXPERIMENT_IDS_PER_REQUEST. */
+export const MAX_DATASET_SUMMARIES = 1000;
+export const MAX_DATASET_EXPERIMENTS = 20;
 
 /** Where 2.x clients' `log_model` calls are recorded (mlflow/utils/mlflow_tags.py: MLFLOW_LOGGED_MODELS). */
 export const LOGGED_MODELS_HISTORY_TAG = 'mlflow.log-model.history';
@@ -202,6 +213,38 @@ export class Runs {
       items: page.items,
       nextPageToken: page.hasMore && maxResults !== undefined ? encodeOffsetToken(offset + maxResults) : undefined,
     };
+  }
+
+  /**
+   * server/handlers.py: get_metric_history_bulk_handler — the points of `key` in up to 100 runs,
+   * ordered by run id, timestamp, step, value, at most `maxResults` (capped at 25,000) in all.
+   * Runs that do not exist contribute nothing, as in MLflow's SQL store.
+   */
+  async metricHistoryBulk(runIds: readonly string[], key: string, maxResults: number): Promise<Metric[]> {
+    const limit = Math.min(maxResults, MAX_HISTORY_BULK_RESULTS);
+    if (limit <= 0) return [];
+    return this.store.getMetricHistoryBulk([...new Set(runIds)].sort(), key, limit);
+  }
+
+  /**
+   * server/handlers.py: get_metric_history_bulk_interval_impl and SqlAlchemyStore.
+   * get_metric_history_bulk_interval — each run sampled on its own, in the order given.
+   */
+  async metricHistoryBulkInterval(
+    runIds: readonly string[],
+    key: string,
+    maxResults: number,
+    steps: { start: number; end: number } | undefined,
+  ): Promise<Metric[]> {
+    const out: Metric[] = [];
+    for (const runId of runIds) out.push(...(await this.store.sampleMetricHistory(runId, key, Math.max(1, maxResults), steps)));
+    return out;
+  }
+
+  /** server/handlers.py: search_datasets_impl over SqlAlchemyStore._search_datasets (1,000 summaries at most). */
+  async searchDatasets(experimentIds: readonly string[]): Promise<DatasetSummary[]> {
+    const ids = experimentIds.map(parseExperimentId);
+    return this.store.searchDatasetSummaries(ids, MAX_DATASET_SUMMARIES);
   }
 
   async logInputs(runId: string, datasets: readonly DatasetInput[], modelIds: readonly string[]): Promise<void> {

@@ -288,25 +288,30 @@ describe.skipIf(!S3_ENDPOINT)('S3 multipart upload and presigned download endpoi
 
 describe.skipIf(!S3_ENDPOINT)('--default-artifact-root s3://… (clients write to S3 directly)', () => {
   let t: TestApp;
+  let bucket: string;
   beforeAll(async () => {
-    t = await createTestApp('sqlite', { defaultArtifactRoot: 's3://direct-bucket/mlflow' });
+    bucket = await freshBucket('direct');
+    t = await createTestApp('sqlite', { defaultArtifactRoot: `s3://${bucket}/mlflow`, s3: s3Settings() });
   });
   afterAll(async () => {
     await t?.close();
   });
 
-  it('records <root>/<id> for experiments and runs, and the server never proxies or lists it', async () => {
+  it('records <root>/<id> for experiments and runs, and lists the run root from the bucket', async () => {
     const def = await t.request.get(`${API}/experiments/get`).query({ experiment_id: '0' });
-    expect(def.body.experiment.artifact_location).toBe('s3://direct-bucket/mlflow/0');
+    expect(def.body.experiment.artifact_location).toBe(`s3://${bucket}/mlflow/0`);
     const exp = await t.request.post(`${API}/experiments/create`).send({ name: `direct-${Date.now()}` });
     const id = exp.body.experiment_id;
     const got = await t.request.get(`${API}/experiments/get`).query({ experiment_id: id });
-    expect(got.body.experiment.artifact_location).toBe(`s3://direct-bucket/mlflow/${id}`);
+    expect(got.body.experiment.artifact_location).toBe(`s3://${bucket}/mlflow/${id}`);
     const run = await t.request.post(`${API}/runs/create`).send({ experiment_id: id });
     const info = run.body.run.info;
-    expect(info.artifact_uri).toBe(`s3://direct-bucket/mlflow/${id}/${info.run_id}/artifacts`);
-    // The bucket does not even exist: listing does not touch S3 and answers the root only.
+    expect(info.artifact_uri).toBe(`s3://${bucket}/mlflow/${id}/${info.run_id}/artifacts`);
+    const empty = await t.request.get(`${API}/artifacts/list`).query({ run_id: info.run_id });
+    expect(empty.body).toEqual({ root_uri: info.artifact_uri });
+    // A client writing to S3 directly (as MLflow's S3 artifact repository does): the server lists it.
+    await putRaw(bucket, `mlflow/${id}/${info.run_id}/artifacts/model/MLmodel`, 'abc');
     const listed = await t.request.get(`${API}/artifacts/list`).query({ run_id: info.run_id });
-    expect(listed.body).toEqual({ root_uri: info.artifact_uri });
+    expect(listed.body).toEqual({ root_uri: info.artifact_uri, files: [{ path: 'model', is_dir: true }] });
   });
 });

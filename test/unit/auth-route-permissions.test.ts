@@ -21,6 +21,7 @@ function appRouteKeys(): string[] {
     loggedModels: none,
     governance: none,
     artifacts: none,
+    roots: none,
     logger: () => undefined,
     options: { staticPrefix: '', serveArtifacts: true, artifactsOnly: false, maxPublishBytes: 1 },
     audit: none,

@@ -58,6 +58,18 @@ const ATTACKS: readonly string[] = [
   'file:a;b',
   'file:a?b',
   'FILE:///etc/passwd',
+  // As MLflow's UI routes receive them (`/get-artifact?path=`, `upload-artifact?path=`,
+  // `logged-models/{id}/artifacts/files?artifact_file_path=`): out of the run's root into another.
+  'model/../../../../etc/passwd',
+  '../../other-run/artifacts/model.pkl',
+  'artifacts/..%2F..%2Fsecret',
+  'a/%2e%2e/%2e%2e/b',
+  '%2e%2e%2f%2e%2e%2fetc%2fpasswd',
+  '.%2e/x',
+  'x/..',
+  '/',
+  'file:///',
+  '\\\\?\\C:\\x',
 ];
 
 const SAFE: readonly string[] = [

@@ -245,7 +245,7 @@ function isNewer(a: { step: number; timestamp: number; value: number }, b: { ste
   return a.value > b.value;
 }
 
-function parseTags(text: string | null): Tag[] {
+export function parseTags(text: string | null): Tag[] {
   if (!text) return [];
   try {
     const parsed: unknown = JSON.parse(text);

@@ -8,6 +8,7 @@ import type { Page, Tag } from '../registry-store.js';
 import {
   RUN_NAME_TAG,
   type DatasetInput,
+  type DatasetSummary,
   type LifecycleStage,
   type Metric,
   type ModelOutput,
@@ -28,6 +29,7 @@ import {
   insertInputs,
   insertMetrics,
   insertParams,
+  parseTags,
   toMetric,
   toRunInfo,
   upsertRunTags,
@@ -184,6 +186,107 @@ export class SqlRunStore extends SqlStoreBase implements RunStore {
       const rows = await q.execute();
       const hasMore = limit !== undefined && rows.length > limit;
       return { items: (hasMore ? rows.slice(0, limit) : rows).map(toMetric), hasMore };
+    });
+  }
+
+  async getMetricHistoryBulk(runIds: readonly string[], key: string, limit: number): Promise<Metric[]> {
+    if (runIds.length === 0) return [];
+    return this.guard(async () => {
+      const rows = await this.db
+        .selectFrom('metrics')
+        .selectAll()
+        .where('run_uuid', 'in', [...runIds])
+        .where('key', '=', key)
+        .orderBy('run_uuid')
+        .orderBy('timestamp')
+        .orderBy('step')
+        .orderBy('is_nan')
+        .orderBy('value')
+        .limit(limit)
+        .execute();
+      return rows.map((r) => ({ ...toMetric(r), runId: r.run_uuid }));
+    });
+  }
+
+  /**
+   * MLflow's SqlAlchemyStore._sample_rows_with_window_functions: NTILE(maxResults) over the points
+   * ordered by step, timestamp, value, is_nan; the first point of each bucket; then the last point
+   * overall, appended or replacing the last sample so the answer never exceeds maxResults. The
+   * database holds the points; at most about maxResults rows come back.
+   */
+  async sampleMetricHistory(runId: string, key: string, maxResults: number, steps?: { start: number; end: number }): Promise<Metric[]> {
+    const n = Math.max(1, Math.trunc(maxResults));
+    return this.guard(async () => {
+      const [cValue, cIsNan, cTs, cStep, cKey, cRun] = ['value', 'is_nan', 'timestamp', 'step', 'key', 'run_uuid'].map((c) => sql.ref(c));
+      const range = steps ? sql` AND ${cStep} >= ${steps.start} AND ${cStep} <= ${steps.end}` : sql``;
+      const where = sql`${cRun} = ${runId} AND ${cKey} = ${key}${range}`;
+      const order = sql`${cStep}, ${cTs}, ${cValue}, ${cIsNan}`;
+      type Row = { value: number; is_nan: number; timestamp: number; step: number };
+      const sampled = await sql<Row>`
+        SELECT ${cValue}, ${cIsNan}, ${cTs}, ${cStep} FROM (
+          SELECT ${cValue}, ${cIsNan}, ${cTs}, ${cStep},
+                 ROW_NUMBER() OVER (PARTITION BY bucket ORDER BY ${order}) AS rn
+          FROM (
+            SELECT ${cValue}, ${cIsNan}, ${cTs}, ${cStep}, NTILE(${sql.lit(n)}) OVER (ORDER BY ${order}) AS bucket
+            FROM metrics WHERE ${where}
+          ) bucketed
+        ) ranked
+        WHERE rn = 1
+        ORDER BY ${order}`.execute(this.db);
+      const rows = [...sampled.rows];
+      const last = (
+        await sql<Row>`
+        SELECT ${cValue}, ${cIsNan}, ${cTs}, ${cStep} FROM metrics WHERE ${where}
+        ORDER BY ${cStep} DESC, ${cTs} DESC, ${cValue} DESC, ${cIsNan} DESC LIMIT 1`.execute(this.db)
+      ).rows[0];
+      const same = (a: Row, b: Row) =>
+        Number(a.step) === Number(b.step) &&
+        Number(a.timestamp) === Number(b.timestamp) &&
+        Number(a.is_nan) === Number(b.is_nan) &&
+        (Number(a.is_nan) === 1 || Number(a.value) === Number(b.value));
+      const tail = rows[rows.length - 1];
+      if (last && (!tail || !same(tail, last))) {
+        if (rows.length >= n) rows[rows.length - 1] = last;
+        else rows.push(last);
+      }
+      return rows.map((r) => ({ ...toMetric({ ...r, key }), runId }));
+    });
+  }
+
+  /**
+   * MLflow's SqlAlchemyStore._search_datasets: the datasets used by runs of the experiments, each
+   * with the `mlflow.data.context` tag of its input (none when untagged), distinct. Input tags are
+   * a JSON list per input here, so the context is read after the query; rows are fetched in pages
+   * until `limit` distinct summaries are found.
+   */
+  async searchDatasetSummaries(experimentIds: readonly number[], limit: number): Promise<DatasetSummary[]> {
+    if (experimentIds.length === 0) return [];
+    return this.guard(async () => {
+      const seen = new Map<string, DatasetSummary>();
+      const page = 1000;
+      for (let offset = 0; seen.size < limit; offset += page) {
+        const rows = await this.db
+          .selectFrom('datasets as d')
+          .innerJoin('run_inputs as i', (j) => j.onRef('i.source_id', '=', 'd.dataset_uuid').on('i.source_type', '=', 'DATASET'))
+          .select(['d.experiment_id', 'd.name', 'd.digest', 'i.tags'])
+          .distinct()
+          .where('d.experiment_id', 'in', [...experimentIds])
+          .orderBy('d.experiment_id')
+          .orderBy('d.name')
+          .orderBy('d.digest')
+          .orderBy('i.tags')
+          .limit(page)
+          .offset(offset)
+          .execute();
+        for (const r of rows) {
+          const context = parseTags(r.tags).find((t) => t.key === 'mlflow.data.context')?.value ?? null;
+          const summary = { experimentId: Number(r.experiment_id), name: r.name, digest: r.digest, context };
+          const id = JSON.stringify([summary.experimentId, summary.name, summary.digest, context]);
+          if (!seen.has(id) && seen.size < limit) seen.set(id, summary);
+        }
+        if (rows.length < page) break;
+      }
+      return [...seen.values()];
     });
   }
 
