@@ -27,6 +27,8 @@ import { modelVersionRoutes } from './handlers/model-versions.js';
 import { registeredModelRoutes } from './handlers/registered-models.js';
 import { runRoutes } from './handlers/runs.js';
 import { serverInfoRoutes } from './handlers/server-info.js';
+import { sessionRoutes } from './handlers/session.js';
+import { defaultUiDir, uiRoutes } from './ui.js';
 import { nativeRoutes } from './native/index.js';
 import { RouteTable, type RouteDef, type StreamRouteDef } from './router.js';
 
@@ -125,7 +127,10 @@ export function buildRoutes(deps: RouteDeps, extraRoutes: readonly RouteDef[] = 
     .add(probeRoutes())
     .add(nativeRoutes({ ...deps, ...options, store, now: Date.now }))
     .add(artifactRoutes({ store, serveArtifacts: options.serveArtifacts, staticPrefix: options.staticPrefix, logger }))
-    .add(offWhenArtifactsOnly(rpcs, options.artifactsOnly));
+    .add(offWhenArtifactsOnly(rpcs, options.artifactsOnly))
+    // The web UI (ui.ts) and its sign-in (handlers/session.ts).
+    .add(uiRoutes(defaultUiDir(), options.staticPrefix))
+    .add(sessionRoutes(deps.auth, options.staticPrefix));
   if (!deps.auth) return table;
   table.add([...userRoutes(deps.auth), ...roleRoutes(deps.auth), ...tokenRoutes(deps.auth)]);
   return Object.assign(table, { guard: accessGuard(deps, deps.auth) });

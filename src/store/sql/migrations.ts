@@ -9,6 +9,7 @@ import { registryNameCollation } from './registry-collation-migration.js';
 import { trackingTables } from './tracking-migration.js';
 import { authTables } from './auth-migration.js';
 import { auditTables } from './audit-migration.js';
+import { sessionTables } from './session-migration.js';
 
 type MigrationFactory = (dialect: SqlDialect) => Migration;
 
@@ -98,6 +99,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, MigrationFactory]> = [
   ['0004_registry_name_collation', registryNameCollation],
   ['0005_auth', authTables],
   ['0006_audit', auditTables],
+  ['0009_sessions', sessionTables],
 ];
 
 /** Runs every pending migration, or those up to `upTo` (upgrade tests start from an older schema). */
