@@ -63,7 +63,7 @@ export function createAuthServices(deps: AuthServicesDeps): AuthServices {
   });
   const access = new AccessControl(store, { defaultPermission: deps.config.defaultPermission, grantsCache });
   const grantsChanged = () => access.forgetGrants();
-  const sessions = new Sessions(new SqlSessionStore(deps.db, deps.dialect, deps.journal), deps.clock);
+  const sessions = new Sessions(new SqlSessionStore(deps.db, deps.dialect, deps.journal), deps.clock, deps.config.sessionTtlMs);
   return {
     authenticator: new Authenticator({ store, tokens, cache, logger: deps.logger, sessions, ...scrypt, ...(deps.oidc ? { oidc: deps.oidc } : {}) }),
     sessions,

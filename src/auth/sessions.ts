@@ -10,7 +10,7 @@
  *   cookie but can read neither the cookie nor the token, so its forged POST is refused.
  * - A session ends at its expiry, on logout, when its user is deleted (the row's foreign key) and
  *   when the user's password changes (the row's stamp of the password hash no longer matches).
- * - Failed sign-ins are counted per user name and per address; past the limit the sign-in answers
+ * - Failed sign-ins are counted per user name (10) and per address (100) in 15-minute windows; past the limit the sign-in answers
  *   429 until the window ends. The password check itself is the Authenticator's, which takes the
  *   same time for an unknown user (a stand-in hash).
  */
@@ -25,9 +25,10 @@ export const SESSION_COOKIE = 'flowreg_session';
 /** The header a state-changing request made with the cookie must carry. */
 export const CSRF_HEADER = 'x-csrf-token';
 
-export const DEFAULT_SESSION_TTL_MS = 12 * 60 * 60 * 1000;
-/** Failed sign-ins allowed per user name, and per address, in one window. */
+/** Failed sign-ins allowed per user name in one window. */
 export const LOGIN_FAILURE_LIMIT = 10;
+/** Failed sign-ins allowed per client address in one window: higher, as one office may share an address. */
+export const LOGIN_ADDRESS_FAILURE_LIMIT = 100;
 export const LOGIN_WINDOW_MS = 15 * 60 * 1000;
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -98,13 +99,15 @@ class FailureCounter {
 
 export class Sessions {
   private readonly failures: FailureCounter;
+  private readonly addressFailures: FailureCounter;
 
   constructor(
     private readonly store: SessionStore,
     private readonly clock: Clock,
-    readonly ttlMs: number = DEFAULT_SESSION_TTL_MS,
+    readonly ttlMs: number,
   ) {
     this.failures = new FailureCounter(LOGIN_FAILURE_LIMIT, LOGIN_WINDOW_MS, clock);
+    this.addressFailures = new FailureCounter(LOGIN_ADDRESS_FAILURE_LIMIT, LOGIN_WINDOW_MS, clock);
   }
 
   /** A new session for `user`: the cookie's secret and its CSRF token. */
@@ -152,16 +155,16 @@ export class Sessions {
 
   /** Milliseconds this sign-in must wait (0: go ahead). */
   loginBlockedFor(username: string, address: string): number {
-    return Math.max(this.failures.blockedFor(`u:${username}`), this.failures.blockedFor(`a:${address}`));
+    return Math.max(this.failures.blockedFor(username), this.addressFailures.blockedFor(address));
   }
 
   loginFailed(username: string, address: string): void {
-    this.failures.fail(`u:${username}`);
-    this.failures.fail(`a:${address}`);
+    this.failures.fail(username);
+    this.addressFailures.fail(address);
   }
 
   loginSucceeded(username: string): void {
-    this.failures.clear(`u:${username}`);
+    this.failures.clear(username);
   }
 }
 
