@@ -215,7 +215,7 @@ function Roles({ username }: { username: string | undefined }) {
           </ul>
         )}
       </Show>
-      <ActionForm label="Create role" submit={(d) => mlflow3('POST', 'roles/create', { name: field(d, 'name'), description: field(d, 'description') })} done={reload}>
+      <ActionForm label="Create role" submit={(d) => mlflow3('POST', 'roles/create', { name: field(d, 'name'), workspace: 'default', description: field(d, 'description') })} done={reload}>
         <input name="name" placeholder="role name" aria-label="role name" required />
         <input name="description" placeholder="description" aria-label="role description" />
       </ActionForm>
