@@ -64,7 +64,7 @@ export function ArtifactBrowser({ source }: { source: ArtifactSource }) {
               {dir !== '' ? (
                 <li>
                   <button type="button" class="link" onClick={() => setDir(parent)}>
-                    ⬑ ..
+                    ↑ parent folder
                   </button>
                 </li>
               ) : null}
@@ -72,14 +72,14 @@ export function ArtifactBrowser({ source }: { source: ArtifactSource }) {
               {r.files.map((f) => {
                 const name = f.path.slice(f.path.lastIndexOf('/') + 1);
                 return (
-                  <li key={f.path}>
+                  <li key={f.path} class={f.is_dir ? 'dir' : 'file'}>
                     {f.is_dir ? (
                       <button type="button" class="link" onClick={() => setDir(f.path)}>
-                        📁 {name}/
+                        {name}/
                       </button>
                     ) : (
                       <>
-                        📄 {name} <span class="muted small">{size(f.file_size)}</span>{' '}
+                        {name} <span class="muted small">{size(f.file_size)}</span>{' '}
                         <a href={downloadHref(source, r.root_uri, f.path)} download={name}>
                           Download
                         </a>
@@ -142,6 +142,7 @@ export function parseMLmodel(text: string): MLmodelSummary {
         out.flavors.push(flavor);
       } else if (flavor && value) flavor.settings.push([key, scalar(value)]);
     } else if (section === 'signature' && indent === 2 && (key === 'inputs' || key === 'outputs' || key === 'params')) {
+      if (value.trim() === 'null' || value.trim() === '') continue;
       try {
         out.signature[key] = JSON.parse(scalar(value));
       } catch {
