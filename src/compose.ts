@@ -16,6 +16,11 @@ import { openDatabase, type SqlDatabase } from './store/sql/database.js';
 import { SqlAuditTrail } from './store/sql/audit-sql.js';
 import { SqlRegistryStore } from './store/sql/registry-sql-store.js';
 import { SqlTrackingStore } from './store/sql/tracking-sql-store.js';
+import { SqlGovernanceStore } from './store/sql/governance-sql.js';
+import { SqlGovernanceHistory } from './store/sql/governance-sql-history.js';
+import { SqlProtectionGuard } from './store/sql/governance-sql-guard.js';
+import { Governance } from './governance/governance.js';
+import { NO_PROTECTION_DEFAULTS } from './store/governance-store.js';
 import { Experiments } from './tracking/experiments.js';
 import { TrackingLineage } from './tracking/lineage.js';
 import { LoggedModels } from './tracking/logged-models.js';
@@ -43,7 +48,7 @@ export type ServiceConfig = Pick<
   ServerConfig,
   'backendStore' | 'defaultArtifactRoot' | 'artifactsDestination' | 's3' | 'serveArtifacts' | 'artifactsOnly'
 > &
-  Partial<Pick<ServerConfig, 'registryStore' | 'staticPrefix' | 'maxPublishBytes' | 'poolSize' | 'auth' | 'oidc' | 'audit'>> & {
+  Partial<Pick<ServerConfig, 'registryStore' | 'staticPrefix' | 'maxPublishBytes' | 'poolSize' | 'auth' | 'oidc' | 'audit' | 'governance'>> & {
     readonly logger: Logger;
     /** Tests lower the password KDF's cost; production keeps the default. */
     readonly scrypt?: ScryptParams;
@@ -143,11 +148,20 @@ export async function openServices(config: ServiceConfig): Promise<Services> {
     await databases.close();
     closeArtifacts();
   };
+  // Governance lives in the registry database. Its guard and its history are sinks of that
+  // database's journal: they see every alias and stage write, whatever path made it, inside the
+  // write's own transaction (the guard refuses a protected one before it commits). They come
+  // before the audit trail: the guard takes the model's row lock, and taking it after the audit
+  // chain's head lock could deadlock against a protection change waiting for that head.
+  const protectionDefaults = config.governance ?? NO_PROTECTION_DEFAULTS;
+  databases.registry.journal.use(new SqlProtectionGuard(protectionDefaults));
+  databases.registry.journal.use(new SqlGovernanceHistory());
   // The audit trail is a sink of each database's journal: an event commits with its change, in
   // the database that holds the changed resource (the registry store's, when it is separate).
   const auditTrails = auditTrailsOf(databases, config.audit ?? true);
   const trackingStore = new SqlTrackingStore(databases.tracking.db, databases.tracking.dialect, databases.tracking.journal);
   const registryStore = new SqlRegistryStore(databases.registry.db, databases.registry.dialect, databases.registry.journal);
+  const governanceStore = new SqlGovernanceStore(databases.registry.db, databases.registry.dialect, databases.registry.journal);
   const experiments = new Experiments(trackingStore.experiments, config.defaultArtifactRoot);
   let auth: AuthServices | undefined;
   try {
@@ -171,6 +185,7 @@ export async function openServices(config: ServiceConfig): Promise<Services> {
     experiments,
     runs,
     loggedModels,
+    governance: new Governance(governanceStore, protectionDefaults),
     artifacts,
     logger: config.logger,
     options,

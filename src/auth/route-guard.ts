@@ -23,6 +23,8 @@ export interface RequestFacts {
   params(path: string): readonly string[];
   /** The canonical artifact path, already through the artifact path gate (artifact routes only). */
   readonly artifactPath?: string;
+  /** A `{param}` of the route's path, ignoring the query string and the body. */
+  pathParam?(name: string): string | undefined;
 }
 
 /** How the edge finds the experiment a resource belongs to; undefined when there is no such resource. */
@@ -30,6 +32,8 @@ export interface ResourceLocator {
   experimentOfRun(runId: string): Promise<string | undefined>;
   experimentOfLoggedModel(modelId: string): Promise<string | undefined>;
   experimentIdByName(name: string): Promise<string | undefined>;
+  /** The registered model an approval request is about. */
+  modelOfApprovalRequest?(id: string): Promise<string | undefined>;
 }
 
 /** auth/__init__.py: _get_request_param */
@@ -58,6 +62,12 @@ async function anchorKey(anchor: Anchor, type: ResourceType, facts: RequestFacts
     case 'name':
     case 'native_name':
       return key(required(facts, 'name'));
+    case 'path_name':
+      return key(facts.pathParam?.('name'));
+    case 'approval_request': {
+      const id = facts.pathParam?.('id');
+      return key(id === undefined ? undefined : await locator.modelOfApprovalRequest?.(id));
+    }
     case 'artifact_path':
       return undefined; // artifact routes are resolved by artifactPathCheck
   }

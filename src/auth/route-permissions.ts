@@ -106,6 +106,10 @@ const RUNS = '2.0/mlflow/runs';
 const LM = '2.0/mlflow/logged-models';
 const ART = '2.0/mlflow-artifacts';
 const NATIVE = 'flowreg/v1/models/{name}/versions';
+const GOV = 'flowreg/v1/models/{name}';
+
+/** A governance route: anchored at the path's model, or at the model of the approval request in the path. */
+const governed = (anchor: 'path_name' | 'approval_request', needs: readonly Need[]): ResourceRule => ({ access: 'resource', anchor, needs });
 
 export const ROUTE_PERMISSIONS: Readonly<Record<string, RouteRule>> = {
   // ---- registered models ----
@@ -278,6 +282,28 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RouteRule>> = {
   [`DELETE flowreg/v1/tokens/{token_id}`]: SELF_OR_ADMIN,
   // A user without a password, for CI: created by whoever may create users.
   [`POST flowreg/v1/service-accounts`]: WORKSPACE_ADMIN,
+
+  // ---- governance (flowreg's own): the model is the path's {name} only, or the request's model ----
+  // Reading history or a protection needs what reading an alias needs; rollback and a request
+  // need what setting the alias (or transitioning the stage) needs; protections and votes need
+  // MANAGE. The handler adds four eyes, and MANAGE for an emergency rollback of a protected alias.
+  [`GET ${GOV}/aliases/{alias}/history`]: governed('path_name', [need('registered_model', 'read'), need('registered_model_version', 'not_denied')]),
+  [`GET ${GOV}/stages/{stage}/history`]: governed('path_name', [need('registered_model', 'read'), need('registered_model_version', 'not_denied')]),
+  [`POST ${GOV}/aliases/{alias}/rollback`]: governed('path_name', [need('registered_model', 'update'), need('registered_model_version', 'read')]),
+  [`GET ${GOV}/aliases/{alias}/protection`]: governed('path_name', [need('registered_model', 'read')]),
+  [`PUT ${GOV}/aliases/{alias}/protection`]: governed('path_name', [need('registered_model', 'manage')]),
+  [`DELETE ${GOV}/aliases/{alias}/protection`]: governed('path_name', [need('registered_model', 'manage')]),
+  [`GET ${GOV}/stages/{stage}/protection`]: governed('path_name', [need('registered_model', 'read')]),
+  [`PUT ${GOV}/stages/{stage}/protection`]: governed('path_name', [need('registered_model', 'manage')]),
+  [`DELETE ${GOV}/stages/{stage}/protection`]: governed('path_name', [need('registered_model', 'manage')]),
+  [`POST ${GOV}/aliases/{alias}/requests`]: governed('path_name', [need('registered_model', 'update'), need('registered_model_version', 'read')]),
+  [`POST ${GOV}/stages/{stage}/requests`]: governed('path_name', [need('registered_model', 'read'), need('registered_model_version', 'update')]),
+  // The list keeps only requests about models the caller may read (the handler asks the guard).
+  [`GET flowreg/v1/requests`]: AUTHENTICATED,
+  [`GET flowreg/v1/requests/{id}`]: governed('approval_request', [need('registered_model', 'read')]),
+  [`POST flowreg/v1/requests/{id}/approve`]: governed('approval_request', [need('registered_model', 'manage')]),
+  [`POST flowreg/v1/requests/{id}/reject`]: governed('approval_request', [need('registered_model', 'manage')]),
+  [`POST flowreg/v1/requests/{id}/apply`]: governed('approval_request', [need('registered_model', 'manage')]),
 };
 
 /** A native publish that creates its model: the registered-models/create check, then the creator's MANAGE. */

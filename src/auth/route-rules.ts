@@ -19,13 +19,28 @@ import type { Action, GrantKey, Requirement } from './requirements.js';
  * - `artifact_path`: a proxied artifact path; its first segment is the experiment id, and
  *   artifact-paths.ts says which sub-resource tier it names.
  * - `none`: a create, anchored at the created type's `*` (one workspace).
+ * - `path_name`: a registered model named by `{name}` of the path only (governance routes: a body
+ *   or query `name` must not point the check at another model than the one the handler acts on).
+ * - `approval_request`: the registered model an approval request (`{id}` of the path) is about.
  */
-export type Anchor = 'experiment_id' | 'experiment_name' | 'run_id' | 'model_id' | 'name' | 'native_name' | 'artifact_path' | 'none';
+export type Anchor =
+  | 'experiment_id'
+  | 'experiment_name'
+  | 'run_id'
+  | 'model_id'
+  | 'name'
+  | 'native_name'
+  | 'path_name'
+  | 'approval_request'
+  | 'artifact_path'
+  | 'none';
 
 export function anchorType(anchor: Anchor, needs: readonly Need[]): ResourceType {
   switch (anchor) {
     case 'name':
     case 'native_name':
+    case 'path_name':
+    case 'approval_request':
       return 'registered_model';
     case 'none':
       return needs[0]?.tier ?? 'experiment';

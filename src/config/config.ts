@@ -11,6 +11,7 @@ import { argTokens } from './argv.js';
 import { authSettingsFrom, type AuthSettings } from './auth.js';
 import { checkOidcNeedsAuth, oidcSettingsFrom, type OidcSettings } from './oidc.js';
 import { ConfigError } from './config-error.js';
+import { governanceSettingsFrom, type GovernanceSettings } from './governance.js';
 import { parseStoreUri, type StoreLocation } from './store-uri.js';
 import { parseSecuritySettings, SECURITY_HELP, type RawSecurityFlags, type SecuritySettings } from './security.js';
 
@@ -42,6 +43,8 @@ export interface ServerConfig {
   readonly poolSize: number;
   /** Whether every change appends a hash-chained event to the audit trail (`--audit`, default on). */
   readonly audit: boolean;
+  /** Aliases and stages protected on every model (`--protected-aliases`, `--protected-stages`). */
+  readonly governance: GovernanceSettings;
   /** Set by `--app-name basic-auth`: authentication and permissions on every route. */
   readonly auth?: AuthSettings;
   /** FLOWREG_OIDC_*: Bearer JWTs of this issuer are accepted too (only with authentication on). */
@@ -87,6 +90,9 @@ interface RawFlags extends RawSecurityFlags {
   logLevel?: LogLevel;
   poolSize?: number;
   audit?: boolean;
+  protectedAliases?: string;
+  protectedStages?: string;
+  protectedApprovals?: number;
   appName?: string;
 }
 
@@ -118,6 +124,9 @@ const FLAGS: Readonly<Record<string, FlagSpec>> = {
   '--log-level': { key: 'logLevel', kind: 'level', env: ['FLOWREG_LOG_LEVEL', 'MLFLOW_LOGGING_LEVEL'] },
   '--db-pool-size': { key: 'poolSize', kind: 'int', env: 'FLOWREG_DB_POOL_SIZE' },
   '--audit': { key: 'audit', kind: 'bool', env: 'FLOWREG_AUDIT' },
+  '--protected-aliases': { key: 'protectedAliases', kind: 'string', env: 'FLOWREG_PROTECTED_ALIASES' },
+  '--protected-stages': { key: 'protectedStages', kind: 'string', env: 'FLOWREG_PROTECTED_STAGES' },
+  '--protected-approvals': { key: 'protectedApprovals', kind: 'int', env: 'FLOWREG_PROTECTED_APPROVALS' },
   '--app-name': { key: 'appName', kind: 'string' },
   // mlflow/utils/cli_args.py: the security-middleware options and their environment variables.
   '--allowed-hosts': { key: 'allowedHosts', kind: 'string', env: 'MLFLOW_SERVER_ALLOWED_HOSTS' },
@@ -272,6 +281,7 @@ export function loadServerConfig(
     maxPublishBytes: raw.maxPublishBytes ?? DEFAULT_MAX_PUBLISH_BYTES,
     logLevel: raw.logLevel ?? 'info',
     audit: raw.audit ?? true,
+    governance: governanceSettingsFrom({ aliases: raw.protectedAliases, stages: raw.protectedStages, approvals: raw.protectedApprovals }),
     poolSize,
     security: parseSecuritySettings(raw, raw.host ?? '127.0.0.1'),
   });
@@ -310,6 +320,11 @@ Options (each also read from the environment variable in brackets):
                                 error  [FLOWREG_LOG_LEVEL, MLFLOW_LOGGING_LEVEL]
   --audit / --no-audit          append a hash-chained audit event for every change (default on)
                                 [FLOWREG_AUDIT]
+  --protected-aliases A,B       aliases protected on every model: MLflow writes to them are refused
+                                and go through approval requests  [FLOWREG_PROTECTED_ALIASES]
+  --protected-stages S,T        stages protected the same way (e.g. Production)  [FLOWREG_PROTECTED_STAGES]
+  --protected-approvals N       approvals a request needs under those defaults (0-10, default 1)
+                                [FLOWREG_PROTECTED_APPROVALS]
   --db-pool-size N              PostgreSQL connections per worker (default: about 2 per core
                                 across the workers, 2 to 10)  [FLOWREG_DB_POOL_SIZE]
 ${SECURITY_HELP}  --help                        show this message

@@ -44,6 +44,7 @@ export function ruleKey(method: string, template: string): string {
 export function messageFacts(message: RequestMessage, pathParams: PathParams): RequestFacts {
   const text = (v: unknown) => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'bigint' ? String(v) : undefined);
   return {
+    pathParam: (name) => pathParams[name],
     param: (name) => text(message.scalar(name)) ?? pathParams[name],
     params: (path) => {
       const [list, field] = path.split('[].') as [string, string | undefined];
@@ -65,11 +66,12 @@ export function streamFacts(req: Request, pathParams: PathParams, key: string): 
     return typeof first === 'string' ? first : undefined;
   };
   const param = (name: string) => query(name) ?? pathParams[name];
-  if (!key.includes(' 2.0/mlflow-artifacts/')) return { param, params: () => [] };
+  const pathParam = (name: string) => pathParams[name];
+  if (!key.includes(' 2.0/mlflow-artifacts/')) return { param, params: () => [], pathParam };
   // The same canonical path the handler acts on (artifact-paths.ts), so that an encoded segment
   // cannot name one experiment to the check and another to the handler.
   const raw = pathParams.path ?? query('path') ?? '';
-  return { param, params: () => [], artifactPath: safeArtifactPath(raw) };
+  return { param, params: () => [], pathParam, artifactPath: safeArtifactPath(raw) };
 }
 
 /** What the dispatcher still has to do for an allowed request. */
@@ -129,6 +131,17 @@ export class AccessGuard {
     }
     if (!applied || !(await mayCall(this.auth.access, principal, applied, facts, this.locator))) throw permissionDenied();
     return { rule: applied, key };
+  }
+
+  /**
+   * Whether the caller holds `action` on a registered model, judged by the same rule machinery as
+   * every route (governance asks it for an emergency rollback, and to keep a request list to the
+   * models the caller may read).
+   */
+  async mayOnModel(principal: Principal, name: string, action: 'read' | 'manage'): Promise<boolean> {
+    const rule: RouteRule = { access: 'resource', anchor: 'name', needs: [{ tier: 'registered_model', action }] };
+    const facts: RequestFacts = { param: (n) => (n === 'name' ? name : undefined), params: () => [] };
+    return mayCall(this.auth.access, principal, rule, facts, this.locator);
   }
 
   /** The grant upkeep after a success (auth/__init__.py: AFTER_REQUEST_PATH_HANDLERS). */

@@ -9,7 +9,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MlflowError } from '../protocol/errors.js';
-import { StoreConflict, StoreUnavailable } from '../store/store-errors.js';
+import { ProtectedChange, StoreConflict, StoreUnavailable } from '../store/store-errors.js';
+import { protectedMessage, protectedVersionMessage } from '../governance/messages.js';
 import { sendJson } from './json.js';
 
 /** Maps any thrown value to MLflow's error shape; `requestId` goes into an INTERNAL_ERROR's message. */
@@ -17,6 +18,14 @@ export function toMlflowError(err: unknown, requestId: string): MlflowError {
   if (err instanceof MlflowError) return err;
   if (err instanceof StoreUnavailable) {
     return new MlflowError('TEMPORARILY_UNAVAILABLE', 'The database is temporarily unavailable; retry the request.', { cause: err });
+  }
+  if (err instanceof ProtectedChange) {
+    // Refused inside the write's transaction by the protection guard (store/sql/governance-sql-guard.ts).
+    const message =
+      err.deletedVersion !== undefined
+        ? protectedVersionMessage(err.model, err.deletedVersion, err.target)
+        : protectedMessage(err.model, err.targetType, err.target);
+    return new MlflowError('PERMISSION_DENIED', message, { cause: err });
   }
   if (err instanceof StoreConflict) return new MlflowError('RESOURCE_ALREADY_EXISTS', 'The resource already exists.', { cause: err });
   return new MlflowError('INTERNAL_ERROR', `Internal server error (request id ${requestId}). The server log has the details.`, {

@@ -14,8 +14,12 @@ import { proxiedArtifactLister } from '../tracking/artifacts.js';
 import type { Experiments } from '../tracking/experiments.js';
 import type { LoggedModels } from '../tracking/logged-models.js';
 import type { Runs } from '../tracking/runs.js';
+import type { Governance } from '../governance/governance.js';
+import { protectedMessage } from '../governance/messages.js';
+import { MlflowError } from '../protocol/errors.js';
 import { FLOWREG_VERSION } from '../version.js';
-import { AccessGuard, ruleKey } from './access-guard.js';
+import { AccessGuard, callerOf, ruleKey } from './access-guard.js';
+import { governanceRoutes, OPEN_ACCESS, type GovernanceAccess } from './handlers/governance.js';
 import { artifactRoutes, artifactsOnlyMessage } from './artifacts.js';
 import type { GuardedRouteTable } from './dispatch.js';
 import { roleRoutes } from './handlers/auth-roles.js';
@@ -42,6 +46,8 @@ export interface RouteDeps {
   readonly experiments: Experiments;
   readonly runs: Runs;
   readonly loggedModels: LoggedModels;
+  /** Protections, approval requests, history and rollback of aliases and stages. */
+  readonly governance: Governance;
   /** The `--artifacts-destination` store (the proxy's; run and logged-model artifacts live here). */
   readonly artifacts: ArtifactStore;
   readonly logger: Logger;
@@ -73,13 +79,13 @@ function probeRoutes(): StreamRouteDef[] {
 
 /**
  * `--artifacts-only`: the tracking and registry RPCs answer 503; server-info stays on, as in
- * MLflow (handlers.py: _disable_if_artifacts_only).
+ * MLflow (handlers.py: _disable_if_artifacts_only). Governance is part of the registry: off too.
  */
 function offWhenArtifactsOnly(routes: readonly RouteDef[], artifactsOnly: boolean): readonly RouteDef[] {
   if (!artifactsOnly) return routes;
-  return routes.map((r) =>
-    r.path.startsWith('/mlflow/') && r.path !== '/mlflow/server-info' ? { ...r, disabled: artifactsOnlyMessage } : r,
-  );
+  const registryOrTracking = (r: RouteDef) =>
+    (r.path.startsWith('/mlflow/') && r.path !== '/mlflow/server-info') || (r.version === 'flowreg/v1' && /^\/(models|requests)\b/.test(r.path));
+  return routes.map((r) => (registryOrTracking(r) ? { ...r, disabled: artifactsOnlyMessage } : r));
 }
 
 /** How the guard finds what a request's resource belongs to; a missing resource is undefined (then denied). */
@@ -95,6 +101,7 @@ function locatorOf(deps: RouteDeps): ResourceLocator {
     experimentOfRun: async (id) => (await orUndefined(() => deps.runs.info(id)))?.experimentId.toString(),
     experimentOfLoggedModel: async (id) => (await orUndefined(() => deps.loggedModels.find(id)))?.experimentId.toString(),
     experimentIdByName: async (name) => (await orUndefined(() => deps.experiments.getByName(name)))?.id.toString(),
+    modelOfApprovalRequest: (id) => orUndefined(() => deps.governance.modelOfRequest(id)),
   };
 }
 
@@ -111,9 +118,27 @@ function accessGuard(deps: RouteDeps, auth: AuthServices): AccessGuard {
 }
 
 /** `extraRoutes`: more JSON RPCs, for tests that probe the dispatcher itself. */
+/** Governance asks the access guard about MANAGE and READ on a model; with authentication off, everything is allowed. */
+function governanceAccess(guard: AccessGuard | undefined): GovernanceAccess {
+  if (!guard) return OPEN_ACCESS;
+  return {
+    mayManage: (res, model) => guard.mayOnModel(callerOf(res), model, 'manage'),
+    mayRead: (res, model) => guard.mayOnModel(callerOf(res), model, 'read'),
+  };
+}
+
+/** A native publish naming a protected alias is refused before any byte is stored. */
+function aliasCheck(governance: Governance): (model: string, aliases: readonly string[]) => Promise<void> {
+  return async (model, aliases) => {
+    const refused = aliases.length === 0 ? [] : await governance.protectedAliases(model, aliases);
+    if (refused.length > 0) throw new MlflowError('PERMISSION_DENIED', protectedMessage(model, 'alias', refused[0] as string));
+  };
+}
+
 export function buildRoutes(deps: RouteDeps, extraRoutes: readonly RouteDef[] = []): GuardedRouteTable {
   const { options, artifacts: store, logger } = deps;
   const lister = options.serveArtifacts ? proxiedArtifactLister(store) : undefined;
+  const guard = deps.auth ? accessGuard(deps, deps.auth) : undefined;
   const rpcs: RouteDef[] = [
     ...registeredModelRoutes(deps.registeredModels, deps.modelVersions),
     ...modelVersionRoutes(deps.modelVersions),
@@ -121,19 +146,20 @@ export function buildRoutes(deps: RouteDeps, extraRoutes: readonly RouteDef[] = 
     ...experimentRoutes(deps.experiments),
     ...runRoutes(deps.runs, lister),
     ...loggedModelRoutes(deps.loggedModels, lister),
+    ...governanceRoutes(deps.governance, governanceAccess(guard)),
     ...extraRoutes,
   ];
   const table = new RouteTable()
     .add(probeRoutes())
-    .add(nativeRoutes({ ...deps, ...options, store, now: Date.now }))
+    .add(nativeRoutes({ ...deps, ...options, store, now: Date.now, checkAliases: aliasCheck(deps.governance) }))
     .add(artifactRoutes({ store, serveArtifacts: options.serveArtifacts, staticPrefix: options.staticPrefix, logger }))
     .add(offWhenArtifactsOnly(rpcs, options.artifactsOnly))
     // The web UI (ui.ts) and its sign-in (handlers/session.ts).
     .add(uiRoutes(defaultUiDir(), options.staticPrefix))
     .add(sessionRoutes(deps.auth, options.staticPrefix));
-  if (!deps.auth) return table;
+  if (!deps.auth || !guard) return table;
   table.add([...userRoutes(deps.auth), ...roleRoutes(deps.auth), ...tokenRoutes(deps.auth)]);
-  return Object.assign(table, { guard: accessGuard(deps, deps.auth) });
+  return Object.assign(table, { guard });
 }
 
 /** Every route's access-rule key, for the test that every route has a rule. */

@@ -12,3 +12,21 @@ export class StoreConflict extends Error {
 export class StoreUnavailable extends Error {
   override name = 'StoreUnavailable';
 }
+
+/**
+ * Thrown inside a registry write's transaction when it would move a protected alias or stage, or
+ * delete a version holding a protected alias, without an approval (store/sql/governance-sql-guard.ts).
+ * The transaction rolls back; the edge answers 403 PERMISSION_DENIED naming the request API.
+ */
+export class ProtectedChange extends Error {
+  override name = 'ProtectedChange';
+  constructor(
+    readonly targetType: 'alias' | 'stage',
+    readonly model: string,
+    readonly target: string,
+    /** Set when the refused write is a version delete. */
+    readonly deletedVersion?: string,
+  ) {
+    super(`${targetType} '${target}' of model '${model}' is protected`);
+  }
+}

@@ -22,6 +22,8 @@ export interface TestApp {
   readonly request: supertest.Agent;
   readonly services: Services;
   readonly dir: string;
+  /** The test's database (a PostgreSQL test may open its own connection to it). */
+  readonly location: Awaited<ReturnType<typeof freshDatabase>>['location'];
   readonly logs: string[];
   close(): Promise<void>;
 }
@@ -42,6 +44,8 @@ export interface TestAppOptions {
    * `admin` / TEST_ADMIN_PASSWORD unless given. The password KDF runs at a test cost.
    */
   readonly auth?: Readonly<Record<string, string>>;
+  /** Server-wide protected aliases and stages (`--protected-aliases`, `--protected-stages`, `--protected-approvals`). */
+  readonly governance?: { readonly aliases: readonly string[]; readonly stages: readonly string[]; readonly approvalsRequired: number };
   /** The audit trail (`--audit`, default on). */
   readonly audit?: boolean;
 }
@@ -67,6 +71,7 @@ export async function createTestApp(backend: BackendName = 'sqlite', options: Te
     ...(options.audit === undefined ? {} : { audit: options.audit }),
     ...(options.staticPrefix ? { staticPrefix: options.staticPrefix } : {}),
     ...(options.maxPublishBytes === undefined ? {} : { maxPublishBytes: options.maxPublishBytes }),
+    ...(options.governance ? { governance: options.governance } : {}),
     ...(options.auth
       ? {
           auth: { raw: { admin_username: 'admin', admin_password: TEST_ADMIN_PASSWORD, ...options.auth }, source: 'test' },
@@ -80,6 +85,7 @@ export async function createTestApp(backend: BackendName = 'sqlite', options: Te
     request: supertest.agent(app),
     services,
     dir,
+    location,
     logs,
     close: async () => {
       await services.close();

@@ -19,6 +19,7 @@ function appRouteKeys(): string[] {
     experiments: none,
     runs: none,
     loggedModels: none,
+    governance: none,
     artifacts: none,
     logger: () => undefined,
     options: { staticPrefix: '', serveArtifacts: true, artifactsOnly: false, maxPublishBytes: 1 },

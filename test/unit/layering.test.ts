@@ -24,10 +24,13 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   auth: ['protocol', 'store', 'domain', 'config', 'logger'],
   registry: ['search', 'artifacts', 'protocol', 'store', 'domain', 'logger'],
   tracking: ['search', 'artifacts', 'protocol', 'store', 'domain', 'logger'],
+  // Governance's rules (protections, approvals, history): beside registry/, not above it. The
+  // registry does not call governance; protection is enforced by a journal sink in store/sql/.
+  governance: ['protocol', 'store', 'domain', 'config', 'logger'],
   native: ['registry', 'tracking', 'search', 'artifacts', 'protocol', 'store', 'domain', 'config', 'logger'],
-  http: ['auth', 'native', 'registry', 'tracking', 'search', 'artifacts', 'protocol', 'store', ...LEAVES],
-  root: ['http', 'auth', 'native', 'registry', 'tracking', 'search', 'artifacts', 'protocol', 'store', ...LEAVES],
-  cli: ['root', 'http', 'auth', 'native', 'registry', 'tracking', 'search', 'artifacts', 'protocol', 'store', ...LEAVES],
+  http: ['auth', 'governance', 'native', 'registry', 'tracking', 'search', 'artifacts', 'protocol', 'store', ...LEAVES],
+  root: ['http', 'auth', 'governance', 'native', 'registry', 'tracking', 'search', 'artifacts', 'protocol', 'store', ...LEAVES],
+  cli: ['root', 'http', 'auth', 'governance', 'native', 'registry', 'tracking', 'search', 'artifacts', 'protocol', 'store', ...LEAVES],
 };
 
 function walk(dir: string): string[] {

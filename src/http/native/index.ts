@@ -35,6 +35,8 @@ export interface NativeRouteDeps {
   readonly maxPublishBytes: number;
   readonly logger: Logger;
   readonly now: Clock;
+  /** Refuses a publish that would set a protected alias (governance). */
+  readonly checkAliases?: (model: string, aliases: readonly string[]) => Promise<void>;
 }
 
 const VERSIONS = `${NATIVE_API_BASE}/models/{name}/versions`;
@@ -49,6 +51,7 @@ export function nativeRoutes(deps: NativeRouteDeps): StreamRouteDef[] {
     maxPublishBytes: deps.maxPublishBytes,
     logger: deps.logger,
     now: deps.now,
+    ...(deps.checkAliases ? { checkAliases: deps.checkAliases } : {}),
   };
   const reads: DownloadDeps = { files: new VersionFiles(deps), store: deps.store };
   const why = deps.artifactsOnly ? '`--artifacts-only`' : deps.serveArtifacts ? undefined : '`--no-serve-artifacts`';

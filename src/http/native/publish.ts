@@ -27,6 +27,12 @@ export interface PublishRouteDeps {
   readonly maxPublishBytes: number;
   readonly logger: Logger;
   readonly now: Clock;
+  /**
+   * Refuses a publish that would set a protected alias, before anything is written. The guard
+   * inside the alias write (store/sql/governance-sql-guard.ts) would refuse it too, but only after
+   * the version exists, and the publish then answers without the alias; this says so up front.
+   */
+  readonly checkAliases?: (model: string, aliases: readonly string[]) => Promise<void>;
 }
 
 function tooLarge(limit: number): MlflowError {
@@ -97,6 +103,7 @@ export async function publish(
           );
         }
         const fileName = checkFileName(part.filename);
+        if (!publication) await deps.checkAliases?.(name, metadata.aliases);
         publication ??= await deps.publisher.begin(name, metadata);
         await publication.write(publication.relativeName(fileName), part.stream);
       }

@@ -9,6 +9,7 @@ import { registryNameCollation } from './registry-collation-migration.js';
 import { trackingTables } from './tracking-migration.js';
 import { authTables } from './auth-migration.js';
 import { auditTables } from './audit-migration.js';
+import { governanceTables } from './governance-migration.js';
 import { sessionTables } from './session-migration.js';
 
 type MigrationFactory = (dialect: SqlDialect) => Migration;
@@ -99,6 +100,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, MigrationFactory]> = [
   ['0004_registry_name_collation', registryNameCollation],
   ['0005_auth', authTables],
   ['0006_audit', auditTables],
+  ['0008_governance', governanceTables],
   ['0009_sessions', sessionTables],
 ];
 

@@ -4,6 +4,7 @@
  */
 import type { Generated } from 'kysely';
 import type { AuditTables } from './audit-schema.js';
+import type { GovernanceTables } from './governance-schema.js';
 import type { TrackingTables } from './tracking-schema.js';
 
 export interface RegisteredModelsTable {
@@ -54,7 +55,7 @@ export interface RegisteredModelAliasesTable {
   version: number;
 }
 
-export interface Database extends TrackingTables, AuditTables {
+export interface Database extends TrackingTables, AuditTables, GovernanceTables {
   registered_models: RegisteredModelsTable;
   registered_model_tags: RegisteredModelTagsTable;
   model_versions: ModelVersionsTable;
