@@ -101,10 +101,13 @@ async function seed(server: SpawnedServer, auth?: string): Promise<{ experimentI
   return { experimentId, runId };
 }
 
+/** The screenshots the README and docs show; the rest stay test artifacts. */
+const DOCS = new Set(['ui-models', 'ui-model', 'ui-version', 'ui-promote', 'ui-model-phone', 'ui-governance', 'ui-admin', 'ui-model-reader']);
+
 async function shot(page: Page, name: string): Promise<void> {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
-  if (process.env.FLOWREG_UPDATE_SCREENSHOTS === '1') await page.screenshot({ path: path.join(REPO, 'docs', `${name}.png`), fullPage: true });
+  if (process.env.FLOWREG_UPDATE_SCREENSHOTS === '1' && DOCS.has(name)) await page.screenshot({ path: path.join(REPO, 'docs', `${name}.png`), fullPage: true });
 }
 
 let browser: Browser;
@@ -139,7 +142,7 @@ function journeys(mode: 'off' | 'on') {
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), `flowreg-ui-${mode}-`));
-    const args = mode === 'on' ? ['--app-name', 'basic-auth', '--static-prefix', prefix] : [];
+    const args = mode === 'on' ? ['--app-name', 'basic-auth', '--static-prefix', prefix, '--protected-aliases', 'prod'] : [];
     server = await spawnServer(args, {
       cwd: dir,
       env: mode === 'on' ? { MLFLOW_AUTH_ADMIN_USERNAME: 'admin', MLFLOW_AUTH_ADMIN_PASSWORD: ADMIN_PASSWORD } : {},
@@ -215,7 +218,7 @@ function journeys(mode: 'off' | 'on') {
     expect(await description.locator('img').count()).toBe(0);
     expect(await description.textContent()).toContain('<img src=x onerror="window.__pwned=1">');
     expect(await description.locator('a[href^="javascript"]').count()).toBe(0);
-    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await page.evaluate('window.__pwned')).toBeUndefined();
 
     const versions = page.getByRole('region', { name: 'versions' });
     await expect.poll(() => versions.locator('tbody tr').count()).toBe(20);
@@ -242,7 +245,8 @@ function journeys(mode: 'off' | 'on') {
     const saved = await call({ url: `${server.url}${prefix}` } as SpawnedServer, 'GET', 'registered-models/get', { name: MODEL }, mode === 'on' ? `Basic ${Buffer.from(`admin:${ADMIN_PASSWORD}`).toString('base64')}` : undefined);
     expect(saved.registered_model.description).toBe('Scores **card payments** in real time.');
     expect(saved.registered_model.tags).toEqual([{ key: 'owner', value: 'bo' }]);
-    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.reload();
+    await expect.poll(() => versions.locator('tbody tr').count()).toBe(20);
     await shot(page, mode === 'off' ? 'ui-model' : 'ui-model-auth');
   });
 
@@ -270,6 +274,8 @@ function journeys(mode: 'off' | 'on') {
     await promote.getByLabel('stage', { exact: true }).selectOption('Production');
     await promote.getByRole('button', { name: 'Transition stage' }).click();
     const versions = page.getByRole('region', { name: 'versions' });
+    await expect.poll(() => versions.locator('tbody tr').count()).toBe(20);
+    await versions.getByRole('button', { name: 'Next →' }).click();
     await expect.poll(() => versions.locator('tbody tr').filter({ hasText: 'Version 4' }).textContent()).toContain('Production');
     await aliases.getByRole('listitem').filter({ hasText: 'challenger' }).getByRole('button', { name: 'Remove alias' }).click();
     await expect.poll(() => aliases.textContent()).not.toContain('challenger');
@@ -280,6 +286,7 @@ function journeys(mode: 'off' | 'on') {
   it('opens a version from its link: fields, run lineage, artifacts with download, MLmodel', async () => {
     await page.goto(`${home()}#/models/${MODEL}/versions/4`);
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(`${MODEL} · Version 4`);
+    await page.reload();
     const fields = page.getByLabel('version fields');
     expect(await fields.textContent()).toContain('Production');
     expect(await fields.textContent()).toContain('@champion');
@@ -307,7 +314,7 @@ function journeys(mode: 'off' | 'on') {
     await tags.getByLabel('tag value').fill('yes');
     await tags.getByRole('button', { name: 'Add tag' }).click();
     await expect.poll(() => tags.textContent()).toContain('validated');
-    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.evaluate('window.scrollTo(0, 0)');
     await shot(page, mode === 'off' ? 'ui-version' : 'ui-version-auth');
   });
 
@@ -318,16 +325,74 @@ function journeys(mode: 'off' | 'on') {
     await expect.poll(() => page.getByRole('region', { name: 'artifacts' }).textContent()).toContain('model/');
   });
 
+  it('governance: alias history, rollback, and (auth on) a protected alias through request and four-eyes approval', async () => {
+    await page.goto(`${home()}#/models/${MODEL}`);
+    const gov = page.getByRole('region', { name: 'governance' });
+    const history = gov.getByRole('list', { name: 'history of champion' });
+    await expect.poll(() => history.locator('li').count()).toBe(2);
+    expect(await history.locator('li').first().textContent()).toContain('v3 → v4');
+    await gov.getByRole('listitem').filter({ hasText: '@champion' }).first().getByRole('button', { name: 'Roll back' }).click();
+    const aliases = page.getByRole('region', { name: 'aliases' });
+    await expect.poll(() => aliases.textContent()).toContain('@champion → Version 3');
+    await expect.poll(() => history.locator('li').first().textContent()).toContain('rollback');
+    if (mode === 'off') return;
+
+    // `prod` is protected server-wide: MLflow's own call is refused with the server's words.
+    const promote = page.getByRole('region', { name: 'promote' });
+    await promote.getByLabel('alias', { exact: true }).fill('prod');
+    await promote.getByLabel('version for the alias').fill('5');
+    await promote.getByRole('button', { name: 'Set alias' }).click();
+    await expect.poll(() => promote.getByRole('alert').textContent()).toContain("Alias 'prod' of model 'fraud-detector' is protected");
+    const request = gov.getByRole('form', { name: 'request a protected alias change' });
+    await request.getByLabel('alias to request').fill('prod');
+    await request.getByLabel('version to request').fill('5');
+    await request.getByLabel('comment for the request').fill('AUC 0.97');
+    await request.getByRole('button', { name: 'Request alias change' }).click();
+    const requests = gov.getByRole('region', { name: 'approval requests' });
+    await expect.poll(() => requests.textContent()).toContain('@prod → Version 5 by admin');
+    // Four eyes: the requester's Approve is disabled, with the reason.
+    const approve = requests.getByRole('button', { name: 'Approve' });
+    expect(await approve.isDisabled()).toBe(true);
+    expect(await approve.getAttribute('title')).toContain('four eyes');
+    await shot(page, 'ui-governance');
+
+    // Another user with MANAGE approves, in their own browser session.
+    const admin = `Basic ${Buffer.from(`admin:${ADMIN_PASSWORD}`).toString('base64')}`;
+    const api = `${server.url}${prefix}/api`;
+    const post = (url: string, body: unknown) =>
+      fetch(url, { method: 'POST', headers: { Authorization: admin, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await post(`${api}/2.0/mlflow/users/create`, { username: 'vic', password: 'vic-password-12' })).status).toBe(200);
+    expect(
+      (await post(`${api}/3.0/mlflow/users/permissions/grant`, { username: 'vic', resource_type: 'registered_model', resource_id: MODEL, permission: 'MANAGE' })).status,
+    ).toBe(200);
+    const other = await newPage();
+    try {
+      await other.goto(home());
+      await other.getByLabel('User name').fill('vic');
+      await other.getByLabel('Password').fill('vic-password-12');
+      await other.getByRole('button', { name: 'Sign in' }).click();
+      await expect.poll(() => other.getByLabel('signed in as').textContent()).toBe('vic');
+      await other.goto(`${home()}#/models/${MODEL}`);
+      const theirs = other.getByRole('region', { name: 'approval requests' });
+      await theirs.getByRole('button', { name: 'Approve' }).click();
+      await expect.poll(() => other.getByRole('region', { name: 'aliases' }).textContent()).toContain('@prod → Version 5');
+      const prodHistory = other.getByRole('list', { name: 'history of prod' });
+      await expect.poll(() => prodHistory.textContent()).toContain('approved by vic');
+    } finally {
+      await other.context().close();
+    }
+  });
+
   it('is keyboard reachable and readable at phone width', async () => {
     await page.goto(`${home()}#/models`);
     await page.reload();
     await expect.poll(() => page.locator('table tbody tr').count()).toBe(25);
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    expect(await page.evaluate('document.activeElement?.textContent')).toBe('Skip to content');
     // Tab until the first model link, then follow it with Enter.
     for (let i = 0; i < 30; i++) {
       await page.keyboard.press('Tab');
-      if ((await page.evaluate(() => document.activeElement?.textContent)) === MODEL) break;
+      if ((await page.evaluate('document.activeElement?.textContent')) === MODEL) break;
     }
     await page.keyboard.press('Enter');
     await expect.poll(() => page.url()).toContain(`#/models/${MODEL}`);
@@ -338,7 +403,7 @@ function journeys(mode: 'off' | 'on') {
       await expect.poll(() => phone.getByRole('heading', { name: MODEL, level: 1 }).isVisible()).toBe(true);
       await expect.poll(() => phone.getByRole('region', { name: 'versions' }).locator('tbody tr').count()).toBe(20);
       // Nothing wider than the screen but the tables, which scroll in their own box.
-      expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      expect(await phone.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
       await shot(phone, mode === 'off' ? 'ui-model-phone' : 'ui-model-phone-auth');
     } finally {
       await phone.context().close();

@@ -42,7 +42,7 @@ function queryString(params: Query): string {
   return s ? `?${s}` : '';
 }
 
-export async function call<T = any>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, params: Query = {}): Promise<T> {
+export async function call<T = any>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, params: Query = {}): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   let target = url(path);
   let body: string | undefined;
@@ -68,13 +68,13 @@ export async function call<T = any>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
 }
 
 /** MLflow's JSON API under `ajax-api/2.0/mlflow/…`. */
-export const mlflow = <T = any>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', rpc: string, params: Query = {}) =>
+export const mlflow = <T = any>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', rpc: string, params: Query = {}) =>
   call<T>(method, `ajax-api/2.0/mlflow/${rpc}`, params);
 
-export const mlflow3 = <T = any>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', rpc: string, params: Query = {}) =>
+export const mlflow3 = <T = any>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', rpc: string, params: Query = {}) =>
   call<T>(method, `ajax-api/3.0/mlflow/${rpc}`, params);
 
-export const flowreg = <T = any>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', rpc: string, params: Query = {}) =>
+export const flowreg = <T = any>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', rpc: string, params: Query = {}) =>
   call<T>(method, `ajax-api/flowreg/v1/${rpc}`, params);
 
 /** Reads a text file (MLmodel) through a download URL. */

@@ -287,7 +287,7 @@ export function ModelPage({ name }: { name: string }) {
                 </div>
               </div>
               <Versions name={name} refresh={tick} />
-              <Governance name={name} abilities={abilities} refresh={tick} done={done} />
+              <Governance name={name} abilities={abilities} refresh={tick} done={done} aliases={(m.aliases ?? []).map((a: { alias: string }) => a.alias)} />
             </>
           );
         }}
