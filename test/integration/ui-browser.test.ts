@@ -132,6 +132,13 @@ async function newPage(width = 1280, height = 900): Promise<Page> {
   return page;
 }
 
+/** Nobody reads a model they were not granted: the list must show a reader only theirs. */
+function authIni(dir: string): string {
+  const file = path.join(dir, 'basic_auth.ini');
+  fs.writeFileSync(file, '[mlflow]\ndefault_permission = NO_PERMISSIONS\n');
+  return file;
+}
+
 function journeys(mode: 'off' | 'on') {
   let server: SpawnedServer;
   let dir: string;
@@ -145,7 +152,7 @@ function journeys(mode: 'off' | 'on') {
     const args = mode === 'on' ? ['--app-name', 'basic-auth', '--static-prefix', prefix, '--protected-aliases', 'prod'] : [];
     server = await spawnServer(args, {
       cwd: dir,
-      env: mode === 'on' ? { MLFLOW_AUTH_ADMIN_USERNAME: 'admin', MLFLOW_AUTH_ADMIN_PASSWORD: ADMIN_PASSWORD } : {},
+      env: mode === 'on' ? { MLFLOW_AUTH_CONFIG_PATH: authIni(dir), MLFLOW_AUTH_ADMIN_USERNAME: 'admin', MLFLOW_AUTH_ADMIN_PASSWORD: ADMIN_PASSWORD } : {},
       healthPath: `${prefix}/health`,
     });
     const auth = mode === 'on' ? `Basic ${Buffer.from(`admin:${ADMIN_PASSWORD}`).toString('base64')}` : undefined;
@@ -446,8 +453,11 @@ function journeys(mode: 'off' | 'on') {
       await expect.poll(() => page.getByLabel('signed in as').textContent()).toBe('rita');
       expect(await page.getByRole('link', { name: 'Admin' }).count()).toBe(0);
       await page.goto(`${home()}#/models`);
-      // default_permission is READ unless configured: rita reads every model, and may change none.
-      await expect.poll(() => page.locator('table tbody tr').count()).toBe(25);
+      // default_permission is NO_PERMISSIONS here: rita sees the one model she may read, and may change nothing.
+      await expect.poll(() => page.locator('table tbody tr').count()).toBe(1);
+      expect(await page.locator('table tbody tr td').first().textContent()).toBe(MODEL);
+      await page.goto(`${home()}#/models/model-01`);
+      await expect.poll(() => page.getByRole('alert').textContent()).toContain('PERMISSION_DENIED');
       await page.goto(`${home()}#/models/${MODEL}`);
       const edit = page.getByRole('button', { name: 'Edit description' });
       await expect.poll(() => edit.isDisabled()).toBe(true);
