@@ -14,6 +14,7 @@ import { ModelVersions } from './registry/model-versions.js';
 import { RegisteredModels } from './registry/registered-models.js';
 import { openDatabase, type SqlDatabase } from './store/sql/database.js';
 import { SqlAuditTrail } from './store/sql/audit-sql.js';
+import { AuditTrails, isRegistryResource, type RecordChanges } from './store/audit-trails.js';
 import { SqlRegistryStore } from './store/sql/registry-sql-store.js';
 import { SqlTrackingStore } from './store/sql/tracking-sql-store.js';
 import { SqlGovernanceStore } from './store/sql/governance-sql.js';
@@ -135,6 +136,19 @@ function auditTrailsOf(databases: { tracking: SqlDatabase; registry: SqlDatabase
   return { tracking, registry };
 }
 
+/**
+ * Journals changes with no database write of their own (artifacts, a native publish) in the
+ * database whose trail holds their resource type, as a store's own changes are.
+ */
+function recorderOf(databases: { tracking: SqlDatabase; registry: SqlDatabase }): RecordChanges {
+  return async (changes) => {
+    const registry = changes.filter((c) => isRegistryResource(c.resourceType));
+    const backend = changes.filter((c) => !isRegistryResource(c.resourceType));
+    if (backend.length > 0) await databases.tracking.journal.recordAlone(databases.tracking.db, backend);
+    if (registry.length > 0) await databases.registry.journal.recordAlone(databases.registry.db, registry);
+  };
+}
+
 export async function openServices(config: ServiceConfig): Promise<Services> {
   const { store: artifacts, close: closeArtifacts } = await openArtifactStore(config);
   let databases: Awaited<ReturnType<typeof openDatabases>>;
@@ -189,6 +203,11 @@ export async function openServices(config: ServiceConfig): Promise<Services> {
     artifacts,
     logger: config.logger,
     options,
+    // Read even with --no-audit: the events recorded while the trail was on stay readable.
+    audit: {
+      trails: new AuditTrails({ backend: auditTrails.tracking, registry: auditTrails.registry }),
+      record: recorderOf(databases),
+    },
     ...(auth ? { auth } : {}),
   };
   return { deps, artifacts, auditTrails, close };

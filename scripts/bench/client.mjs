@@ -3,7 +3,7 @@
 // argument, runs it, and prints one JSON line with the result.
 //
 //   load      C closed-loop clients for warm-up + duration; requests/s, p50/p90/p99, errors
-//             (reads from the data set, the search, or create_model_version); with
+//             (reads from the data set, the search, create_model_version or set_alias); with
 //             `authorization`, that header on every request (authentication on)
 //   paging    search_model_versions page after page; latency of each page
 //   upload    one streaming PUT of a file
@@ -59,6 +59,11 @@ async function runLoad(task) {
         method = 'POST';
         path = '/api/2.0/mlflow/model-versions/create';
         body = JSON.stringify({ name: writeModel, source: `s3://bench-writes/${writeModel}/${id}-${n++}` });
+      } else if (kind === 'set_alias') {
+        // Each client moves its own aliases over version 1 (which the caller created).
+        method = 'POST';
+        path = '/api/2.0/mlflow/registered-models/alias';
+        body = JSON.stringify({ name: writeModel, alias: `bench-${id}-${n++ % 4}`, version: '1' });
       } else if (searchPath) {
         path = searchPath;
       } else {

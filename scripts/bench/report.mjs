@@ -208,6 +208,27 @@ function authSummary(b) {
   return parts.join('; ');
 }
 
+const AUDIT_LABEL = { create_model_version: '`create_model_version`', set_alias: '`set_registered_model_alias`' };
+
+/** The audit table of one backend (flowreg only): writes/s with the trail on and with `--no-audit`, and the change. */
+function auditTable(b) {
+  const a = b.auditWrites ?? {};
+  const rps = (runs) => fmt(med(runs, (x) => x.rps));
+  const p99 = (runs) => fmt(med(runs, (x) => x.latencyMs.p99), 'ms');
+  const lines = Object.entries(a.runs ?? {}).map(([kind, v]) => [
+    `${AUDIT_LABEL[kind] ?? kind}, ${a.concurrency} clients`,
+    rps(v.off), rps(v.on), fmtChange(authChange(v, 'on')), p99(v.off), p99(v.on),
+  ]);
+  return table(['writes, audit on/off', '`--no-audit` req/s', 'audit on req/s', 'change', '`--no-audit` p99 ms', 'audit on p99 ms'], lines);
+}
+
+/** The summary cell: the change of write throughput with the audit trail on. */
+function auditSummary(b) {
+  const runs = Object.entries(b.auditWrites?.runs ?? {});
+  if (!runs.length) return '—';
+  return runs.map(([kind, v]) => `${AUDIT_LABEL[kind] ?? kind} ${fmtChange(authChange(v, 'on'))}`).join('; ');
+}
+
 /** For a row whose repetitions overlap between the two servers: a statement of that. */
 function noiseCause(row) {
   const { fRange: f, mRange: m } = row;
@@ -255,6 +276,9 @@ function summaryTable(results) {
     }),
   ]);
   lines.push(['Throughput with authentication on (`--app-name basic-auth`) vs off, reads at 16 clients (change, median per request kind; negative = lost)', ...backends.map((b) => authSummary(results.backends[b]))]);
+  if (backends.some((b) => results.backends[b].auditWrites?.runs)) {
+    lines.push(['flowreg write throughput with the audit trail on vs `--no-audit` (change, median; negative = lost)', ...backends.map((b) => auditSummary(results.backends[b]))]);
+  }
   return table(['how many times better flowreg is', ...backends.map((b) => BACKEND_LABEL[b] ?? b)], lines);
 }
 
@@ -333,6 +357,7 @@ export function renderMarkdown(results, { chartFile = 'chart.svg', published = f
     `- Authentication: a second instance of each server with \`--app-name basic-auth\` (admin password from \`MLFLOW_AUTH_ADMIN_PASSWORD\`; \`mlflow server\` with its users in its own \`basic_auth.db\` named by \`MLFLOW_AUTH_CONFIG_PATH\`) on the same seeded database, beside the instance without authentication. A non-admin reader is created through \`POST /api/2.0/mlflow/users/create\` and reads through \`default_permission = READ\`, so every request takes the non-admin permission path; flowreg also with the reader's API token (\`Authorization: Bearer\`; MLflow has no API tokens). Off and on are measured back to back in the same repetition at ${AUTH_CONCURRENCY} clients, in alternating order; "change" is on/off − 1 per repetition (negative: throughput lost), median (and range over the repetitions).`,
     `- Paging: \`search_model_versions("name='m'")\` with ${cfg.pageSize.toLocaleString('en-US')} results per page (the MLflow client's default page size is 10,000), following \`next_page_token\` to the end; one warm-up pass first. A page slower than ${cfg.pageTimeoutMs / 1000} s ends the pass (the figures are then lower bounds, marked "did not finish") and the server is restarted. Memory (here and for artifacts): the sum over the server's processes of their peak RSS during the pass (VmHWM, reset through \`/proc/<pid>/clear_refs\` before), or the peak of the summed RSS sampled every 100 ms if larger.`,
     `- Writes: \`create_model_version\` on a new model from ${cfg.writeConcurrency} concurrent clients for ${cfg.writeDurationMs / 1000} s (after ${cfg.writeWarmupMs / 1000} s of warm-up, whose versions count for the duplicate check); every acknowledged version number is checked for duplicates, and the versions stored are counted through the API afterwards.`,
+    `- Writes with the audit trail (flowreg only; \`mlflow server\` has none): a second flowreg instance with \`--no-audit\` on the same database, beside the one with the trail on (the default, every write appending a hash-chained event in its transaction). Per repetition, both back to back in alternating order: \`create_model_version\` on a new model, then \`set_registered_model_alias\` moving aliases over its version 1, ${cfg.writeConcurrency} clients, ${(cfg.auditWriteDurationMs ?? cfg.writeDurationMs) / 1000} s each after ${cfg.writeWarmupMs / 1000} s of warm-up; "change" is on/off − 1 per repetition, median (and range).`,
     `- Artifacts: one ${cfg.fileMB >= 1024 ? `${cfg.fileMB / 1024} GiB` : `${cfg.fileMB} MiB`} file of random bytes, uploaded with a streaming \`PUT /api/2.0/mlflow-artifacts/artifacts/<path>\` and downloaded with \`GET\` (body counted and discarded). References measured in the same run: \`cp\` of the file on the same disk, and the same PUT/GET against a trivial Node.js HTTP server on loopback that discards the body / streams the file.`,
     `- Footprint: summed VmRSS and PSS of the server process and all its descendants ${cfg.settleMs / 1000} s after start-up on the seeded database; idle CPU over the next ${cfg.idleCpuMs / 1000} s. Cold start: from spawning the command to the first \`200\` from \`/health\` (polled every 25 ms), once on a new database (schema creation included)${cfg.restarts ? ` and ${cfg.restarts}× on the seeded database` : ''}.`,
     `- Client journey: the MLflow ${m.mlflow ?? ''} client in one Python process for both servers: \`mlflow.sklearn.log_model(model, name="model", registered_model_name="journey")\` in a run, \`set_registered_model_alias\`, then \`mlflow.pyfunc.load_model("models:/journey@champion")\` and a prediction; ${cfg.journeyWarmup ? 'one untimed journey per server, then ' : 'one untimed local `save_model` + `load_model` first, then '}${cfg.journeyReps} timed journey(s) per server.`,
@@ -370,6 +395,12 @@ export function renderMarkdown(results, { chartFile = 'chart.svg', published = f
         out.push('');
         out.push(`Limits measured in the same run: disk copy (\`cp\`) ${fmt(med(ref.cp, (x) => x.mbps))} MB/s; loopback HTTP to a trivial Node.js sink ${fmt(med(ref.loopbackUpload, (x) => x.mbps))} MB/s up, from a trivial source ${fmt(med(ref.loopbackDownload, (x) => x.mbps))} MB/s down. Idle RSS before the transfers: flowreg ${b.idle?.flowreg ? mib(b.idle.flowreg.rss) : '?'}, \`mlflow server\` ${b.idle?.mlflow ? mib(b.idle.mlflow.rss) : '?'}.`);
       }
+      out.push('');
+    }
+    if (b.auditWrites?.runs) {
+      out.push('### Writes with the audit trail on and off (flowreg)');
+      out.push('');
+      out.push(auditTable(b));
       out.push('');
     }
     for (const row of rows) if (row.better && row.ratio !== null && row.ratio < 1 && ratioBound(row) !== null) allSlower.push({ backend: name, row });

@@ -6,7 +6,7 @@
 //   npm run bench                          full run: SQLite and PostgreSQL (tens of minutes)
 //   npm run bench -- --quick               reduced smoke run, SQLite only (under 2 minutes)
 //   options: --backends sqlite,postgres  --reps N  --file-mb N  --out DIR  --keep
-//            --steps reads,auth,paging,writes,artifacts,journey  (a subset, to measure only those)
+//            --steps reads,auth,paging,writes,audit,artifacts,journey  (a subset, to measure only those)
 //   environment: FLOWREG_BIN (a flowreg build elsewhere, used as is), FLOWREG_CACHE (virtualenvs),
 //                FLOWREG_BENCH_PG_URL (a PostgreSQL superuser URL instead of scripts/postgres.sh)
 //
@@ -52,9 +52,10 @@ const FULL = {
   journeyReps: 3,
   journeyWarmup: true,
   authMlflow: true, // `mlflow server --app-name basic-auth` beside flowreg's auth rows
+  auditWriteDurationMs: 10_000, // per kind, variant and repetition
 };
 
-const STEPS = ['reads', 'auth', 'paging', 'writes', 'artifacts', 'journey'];
+const STEPS = ['reads', 'auth', 'paging', 'writes', 'audit', 'artifacts', 'journey'];
 
 const QUICK = {
   ...FULL,
@@ -82,6 +83,7 @@ const QUICK = {
   // and checks a password hash per request (seconds per request at 16 clients): too long for the
   // smoke run, which keeps flowreg's three auth rows.
   authMlflow: false,
+  auditWriteDurationMs: 3_000,
 };
 
 function parseArgs(argv) {
@@ -259,7 +261,7 @@ class Bench {
   /** Everything for one backend, into `r` (kept in the report even when a step fails). */
   async benchBackend(backend, r) {
     const cfg = this.cfg;
-    Object.assign(r, { startup: {}, seeding: {}, verify: {}, idle: {}, reads: {}, authReads: {}, paging: {}, writes: {}, artifacts: {}, journey: {} });
+    Object.assign(r, { startup: {}, seeding: {}, verify: {}, idle: {}, reads: {}, authReads: {}, paging: {}, writes: {}, auditWrites: {}, artifacts: {}, journey: {} });
     const dbs = await this.databases(backend);
     const servers = {};
     this.restart = async (name) => {
@@ -333,6 +335,7 @@ class Bench {
       if (steps.includes('auth')) await this.step(`${backend} reads with authentication`, () => this.authReads(backend, servers, dbs, r));
       if (steps.includes('paging')) await this.step(`${backend} paging`, () => this.paging(backend, servers, r));
       if (steps.includes('writes')) await this.step(`${backend} writes`, () => this.writes(backend, servers, r));
+      if (steps.includes('audit')) await this.step(`${backend} writes with the audit trail on and off`, () => this.auditWrites(backend, servers, dbs, r));
       if (steps.includes('artifacts')) await this.step(`${backend} artifacts`, () => this.artifacts(backend, servers, r));
       if (steps.includes('journey')) await this.step(`${backend} journey`, () => this.journey(backend, servers, r));
     } finally {
@@ -486,6 +489,46 @@ class Bench {
         log(`${backend} rep ${rep + 1} writes ${name}: ${res.rps.toFixed(0)} versions/s, ${res.errorCount} errors, ${res.duplicates} duplicates, ${res.created} acknowledged, ${res.stored} stored`);
         if (name === 'flowreg') this.expectCorrect(`${backend} rep ${rep + 1} writes`, res);
       }
+    }
+  }
+
+  /**
+   * What the audit trail costs a write (flowreg only; `mlflow server` has none): a second flowreg
+   * instance with `--no-audit` on the same database, beside the one with the trail on (the
+   * default). Each repetition runs the write load on both, back to back in alternating order:
+   * `create_model_version` on a new model, then `set_registered_model_alias` (aliases moved over
+   * version 1), at the write step's concurrency.
+   */
+  async auditWrites(backend, servers, dbs, r) {
+    const cfg = this.cfg;
+    const off = await this.start('flowreg', backend, dbs.flowreg, { extraArgs: ['--no-audit'] });
+    try {
+      await waitQuiet(off.pid, { maxMs: cfg.quietMaxMs });
+      const targets = { on: servers.flowreg, off };
+      r.auditWrites = { concurrency: cfg.writeConcurrency, durationMs: cfg.auditWriteDurationMs, runs: {} };
+      for (let rep = 0; rep < cfg.reps; rep++) {
+        for (const variant of rep % 2 === 0 ? ['on', 'off'] : ['off', 'on']) {
+          const writeModel = `audit-${variant}-${rep + 1}`;
+          await api(targets[variant], 'POST', '/api/2.0/mlflow/registered-models/create', { name: writeModel });
+          await api(targets[variant], 'POST', '/api/2.0/mlflow/model-versions/create', { name: writeModel, source: `s3://bench-writes/${writeModel}/first` });
+          for (const kind of ['create_model_version', 'set_alias']) {
+            const res = await runClient({
+              mode: 'load',
+              base: targets[variant].base,
+              kind,
+              writeModel,
+              concurrency: cfg.writeConcurrency,
+              warmupMs: cfg.writeWarmupMs,
+              durationMs: cfg.auditWriteDurationMs,
+            });
+            (((r.auditWrites.runs[kind] ??= {})[variant]) ??= []).push(res);
+            log(`${backend} rep ${rep + 1} ${kind} audit ${variant}: ${res.rps.toFixed(0)} req/s, p99 ${res.latencyMs.p99?.toFixed(2)} ms${res.errorCount ? `, ${res.errorCount} errors` : ''}`);
+            this.expectCorrect(`${backend} rep ${rep + 1} ${kind} audit ${variant}`, res);
+          }
+        }
+      }
+    } finally {
+      await stopServer(off, 10_000);
     }
   }
 

@@ -4,7 +4,7 @@
  * A route without a rule is refused (fail closed), as is a resource that does not exist, so the
  * answer is no oracle for which ids exist (auth/__init__.py: _fetch_or_none callers).
  */
-import { invalidParameter } from '../protocol/errors.js';
+import { invalidParameter, MlflowError } from '../protocol/errors.js';
 import type { AccessControl } from './access-control.js';
 import { artifactPathCheck, type ArtifactAction } from './artifact-paths.js';
 import type { Principal } from './authenticator.js';
@@ -88,6 +88,15 @@ async function resourceRequirements(rule: ResourceRule, facts: RequestFacts, loc
   return requirements;
 }
 
+/** The 403 of a non-admin's audit query that does not name one model (a `model-audit` rule). */
+export function modelAuditDenied(resourceTypes: readonly string[]): MlflowError {
+  return new MlflowError(
+    'PERMISSION_DENIED',
+    'Only admins may read the whole audit trail. Other users read the events of one registered model they have READ on: ' +
+      `pass 'name' (the model) and no 'resource_type' or one of ${resourceTypes.join(', ')}.`,
+  );
+}
+
 /**
  * May the caller make this request? `undefined` rule: refused. A missing required parameter
  * throws MLflow's INVALID_PARAMETER_VALUE (a 400, as MLflow's validators answer).
@@ -117,6 +126,15 @@ export async function mayCall(
       // Without `username` the request is about the caller (a token route); MLflow's user routes
       // require it, and their handler answers its absence with a 400.
       return principal.isAdmin || (facts.param('username') ?? principal.username) === principal.username;
+    case 'model-audit': {
+      if (principal.isAdmin) return true;
+      const name = facts.param('name');
+      const type = facts.param('resource_type');
+      if (!name || (type && !rule.resourceTypes.includes(type))) {
+        throw modelAuditDenied(rule.resourceTypes);
+      }
+      return access.authorize(principal, [{ resourceType: 'registered_model', resourceId: name, action: 'read' }]);
+    }
     case 'manage-target': {
       // auth/__init__.py: validate_can_manage_resource; a wildcard is gated like the role API.
       const type = required(facts, 'resource_type');

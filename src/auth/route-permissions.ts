@@ -11,6 +11,7 @@
  * A route without an entry is refused by the edge (fail closed), and a unit test fails when the
  * app registers a route that has none.
  */
+import { MODEL_RESOURCE_TYPES } from '../store/audit-trails.js';
 import type { Need, ResourceRule, RouteRule } from './route-rules.js';
 
 const need = (tier: Need['tier'], action: Need['action']): Need => ({ tier, action });
@@ -304,6 +305,9 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RouteRule>> = {
   [`POST flowreg/v1/requests/{id}/approve`]: governed('approval_request', [need('registered_model', 'manage')]),
   [`POST flowreg/v1/requests/{id}/reject`]: governed('approval_request', [need('registered_model', 'manage')]),
   [`POST flowreg/v1/requests/{id}/apply`]: governed('approval_request', [need('registered_model', 'manage')]),
+
+  // ---- the audit trail (flowreg's own): admins everything; others one model they may read ----
+  [`GET flowreg/v1/audit`]: { access: 'model-audit', resourceTypes: MODEL_RESOURCE_TYPES },
 };
 
 /** A native publish that creates its model: the registered-models/create check, then the creator's MANAGE. */

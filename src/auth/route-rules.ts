@@ -99,6 +99,12 @@ export type RouteRule =
    * filter_experiment_ids).
    */
   | { readonly access: 'filter'; readonly resource: 'experiment' | 'registered_model' }
+  /**
+   * flowreg's audit trail: admins read all of it; another user only the events of one registered
+   * model (the `name` parameter, with `resource_type` absent or one of `resourceTypes`), with READ
+   * on that model. Anything else is a 403 that says so.
+   */
+  | { readonly access: 'model-audit'; readonly resourceTypes: readonly string[] }
   /** MANAGE on the resource the body names by `resource_type` and `resource_id` (validate_can_manage_resource). */
   | { readonly access: 'manage-target' }
   /** Checked against the caller's grants on the anchor (BEFORE_REQUEST_HANDLERS' validate_can_*). */

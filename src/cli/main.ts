@@ -4,6 +4,7 @@
  */
 import { ConfigError, loadServerConfig, SERVER_HELP } from '../config/config.js';
 import { runServer } from '../server.js';
+import { auditCommand } from './audit.js';
 import { pullCommand } from './pull.js';
 import { pushCommand } from './push.js';
 import { FLOWREG_VERSION } from '../version.js';
@@ -14,6 +15,7 @@ Commands:
   server     run the MLflow-compatible registry server (flowreg server --help)
   push       publish a directory as a new model version (flowreg push --help)
   pull       download a model version into a directory (flowreg pull --help)
+  audit      list the audit trail, or verify its hash chain (flowreg audit --help)
   --version  print the version
 `;
 
@@ -32,6 +34,8 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
         return await pushCommand(rest, env);
       case 'pull':
         return await pullCommand(rest, env);
+      case 'audit':
+        return await auditCommand(rest, env);
       case '--version':
       case 'version':
         process.stdout.write(`${FLOWREG_VERSION}\n`);

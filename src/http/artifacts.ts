@@ -20,6 +20,7 @@ import { readRequestMessage } from '../protocol/request.js';
 import { RequestMessage } from '../protocol/request-message.js';
 import { requestMissing } from '../protocol/validation-messages.js';
 import type { Logger } from '../logger.js';
+import type { RecordChanges } from '../store/audit-trails.js';
 import { sendStoredFile } from './file-download.js';
 import { sendJson } from './json.js';
 import type { HttpMethod, StreamContext, StreamRouteDef } from './router.js';
@@ -30,6 +31,8 @@ export interface ArtifactRouteDeps {
   readonly serveArtifacts: boolean;
   readonly staticPrefix: string;
   readonly logger: Logger;
+  /** Journals each write and delete (the audit trail), once it has succeeded. */
+  readonly record: RecordChanges;
 }
 
 /** Where MLflow mounts the proxy (handlers.py: _get_paths with `mlflow-artifacts`). */
@@ -57,13 +60,19 @@ function noServeMessage(rule: string): string {
 type Handler = (req: Request, res: Response, rawPath: string) => Promise<void>;
 
 export function artifactRoutes(deps: ArtifactRouteDeps): StreamRouteDef[] {
-  const { store, logger: log } = deps;
+  const { store, logger: log, record } = deps;
+  // The bytes are not in the database, so the event is journalled on its own, after the store
+  // has the bytes (or has removed them): a failed write leaves no event. `name` is the artifact's
+  // path under the destination (its first segment is the experiment id).
+  const written = (rel: string, size?: number) =>
+    record([{ action: 'artifact.write', resourceType: 'artifact', name: rel, ...(size === undefined ? {} : { after: { size } }) }]);
 
   const upload: Handler = async (req, res, raw) => {
     const rel = safeArtifactPath(raw);
     const declared = Number(req.headers['content-length']);
     const { size } = await store.write(rel, req, Number.isSafeInteger(declared) && declared > 0 ? { sizeHint: declared } : {});
     log('debug', `artifact uploaded: ${rel} (${size} bytes)`);
+    await written(rel, size);
     sendJson(res, 200, {});
   };
 
@@ -93,6 +102,7 @@ export function artifactRoutes(deps: ArtifactRouteDeps): StreamRouteDef[] {
     const rel = safeArtifactPath(raw);
     req.resume();
     await store.delete(rel);
+    await record([{ action: 'artifact.delete', resourceType: 'artifact', name: rel }]);
     sendJson(res, 200, {});
   };
 
@@ -146,6 +156,7 @@ export function artifactRoutes(deps: ArtifactRouteDeps): StreamRouteDef[] {
     });
     await target.mpu.complete(target.rel, message.optionalString('upload_id') ?? '', parts);
     log('debug', `multipart upload completed: ${target.rel}`);
+    await written(target.rel);
     sendJson(res, 200, {});
   };
 

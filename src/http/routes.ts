@@ -22,6 +22,7 @@ import { AccessGuard, callerOf, ruleKey } from './access-guard.js';
 import { governanceRoutes, OPEN_ACCESS, type GovernanceAccess } from './handlers/governance.js';
 import { artifactRoutes, artifactsOnlyMessage } from './artifacts.js';
 import type { GuardedRouteTable } from './dispatch.js';
+import { auditRoutes, type AuditDeps } from './handlers/audit.js';
 import { roleRoutes } from './handlers/auth-roles.js';
 import { tokenRoutes } from './handlers/auth-tokens.js';
 import { userRoutes } from './handlers/auth-users.js';
@@ -52,6 +53,8 @@ export interface RouteDeps {
   readonly artifacts: ArtifactStore;
   readonly logger: Logger;
   readonly options: RouteOptions;
+  /** The audit trail to read, and how changes without a database write of their own (artifacts, a native publish) are journalled. */
+  readonly audit: AuditDeps;
   /**
    * Set when authentication is on (`--app-name basic-auth`): every route then passes the access
    * guard in the dispatcher, and the user, role, permission and token routes are served.
@@ -147,12 +150,13 @@ export function buildRoutes(deps: RouteDeps, extraRoutes: readonly RouteDef[] = 
     ...runRoutes(deps.runs, lister),
     ...loggedModelRoutes(deps.loggedModels, lister),
     ...governanceRoutes(deps.governance, governanceAccess(guard)),
+    ...auditRoutes(deps.audit),
     ...extraRoutes,
   ];
   const table = new RouteTable()
     .add(probeRoutes())
     .add(nativeRoutes({ ...deps, ...options, store, now: Date.now, checkAliases: aliasCheck(deps.governance) }))
-    .add(artifactRoutes({ store, serveArtifacts: options.serveArtifacts, staticPrefix: options.staticPrefix, logger }))
+    .add(artifactRoutes({ store, serveArtifacts: options.serveArtifacts, staticPrefix: options.staticPrefix, logger, record: deps.audit.record }))
     .add(offWhenArtifactsOnly(rpcs, options.artifactsOnly))
     // The web UI (ui.ts) and its sign-in (handlers/session.ts).
     .add(uiRoutes(defaultUiDir(), options.staticPrefix))

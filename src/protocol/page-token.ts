@@ -100,3 +100,38 @@ function pythonBytesRepr(bytes: Uint8Array): string {
   }
   return out + q;
 }
+
+/**
+ * Cursor tokens, for flowreg's own listings that page by position rather than offset (the audit
+ * trail: a sequence number per trail, `null` for "from the newest"): base64 of
+ * `{"cursor": {"<key>": N | null, …}}`. Opaque to clients, like MLflow's.
+ */
+export function encodeCursorToken(cursor: Readonly<Record<string, number | null>>): string {
+  return Buffer.from(JSON.stringify({ cursor }), 'utf8').toString('base64');
+}
+
+/** The cursor of a token from encodeCursorToken; anything else (or a key not in `keys`) → 400. */
+export function decodeCursorToken(token: string, keys: readonly string[]): Record<string, number | null> {
+  if (token.length > MAX_PAGE_TOKEN_LENGTH) {
+    throw invalidParameter(`Invalid page token: its length is ${token.length}, more than the ${MAX_PAGE_TOKEN_LENGTH} allowed.`);
+  }
+  const invalid = () => invalidParameter('Invalid page token: pass the next_page_token of a previous response unchanged.');
+  const bytes = pythonB64Decode(token);
+  if (!bytes) throw invalid();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch {
+    throw invalid();
+  }
+  const cursor = (parsed as { cursor?: unknown } | null)?.cursor;
+  if (typeof cursor !== 'object' || cursor === null || Array.isArray(cursor)) throw invalid();
+  const out: Record<string, number | null> = {};
+  for (const [key, value] of Object.entries(cursor)) {
+    if (!keys.includes(key)) throw invalid();
+    if (value !== null && !(typeof value === 'number' && Number.isSafeInteger(value) && value > 0)) throw invalid();
+    out[key] = value;
+  }
+  if (Object.keys(out).length === 0) throw invalid();
+  return out;
+}

@@ -19,7 +19,8 @@ export interface AuditEvent {
 }
 
 export interface AuditQuery {
-  readonly resourceType?: string;
+  /** Any of these resource types (absent: every type). */
+  readonly resourceTypes?: readonly string[];
   readonly name?: string;
   readonly version?: string;
   readonly user?: string;
@@ -38,7 +39,8 @@ export interface AuditPage {
 }
 
 export type ChainCheck =
-  | { readonly ok: true; readonly checked: number }
+  /** `head`: the hash of the last event (keep it elsewhere to notice a rewritten chain later). */
+  | { readonly ok: true; readonly checked: number; readonly head: string }
   | { readonly ok: false; readonly checked: number; readonly brokenAt: number; readonly reason: string };
 
 export interface AuditStore {

@@ -13,6 +13,7 @@ import { openServices, type Services } from '../../src/compose.js';
 import { freshDatabase, type BackendName } from './databases.js';
 import type { Logger } from '../../src/logger.js';
 import type { S3Settings } from '../../src/config/s3-settings.js';
+import type { StoreLocation } from '../../src/config/store-uri.js';
 import { FAST_SCRYPT } from './auth.js';
 
 export { backends, type BackendName } from './databases.js';
@@ -25,6 +26,8 @@ export interface TestApp {
   /** The test's database (a PostgreSQL test may open its own connection to it). */
   readonly location: Awaited<ReturnType<typeof freshDatabase>>['location'];
   readonly logs: string[];
+  /** The databases, for tests that reach into them (the registry store's only when separate). */
+  readonly stores: { readonly backend: StoreLocation; readonly registry?: StoreLocation };
   close(): Promise<void>;
 }
 
@@ -46,21 +49,33 @@ export interface TestAppOptions {
   readonly auth?: Readonly<Record<string, string>>;
   /** Server-wide protected aliases and stages (`--protected-aliases`, `--protected-stages`, `--protected-approvals`). */
   readonly governance?: { readonly aliases: readonly string[]; readonly stages: readonly string[]; readonly approvalsRequired: number };
-  /** The audit trail (`--audit`, default on). */
+  /** `--no-audit` when false (default on, as `flowreg server`). */
   readonly audit?: boolean;
+  /** A registry store of its own (`--registry-store-uri`), another fresh database on the same backend. */
+  readonly separateRegistryStore?: boolean;
 }
 
 export const TEST_ADMIN_PASSWORD = 'admin-password-1234';
 
 export async function createTestApp(backend: BackendName = 'sqlite', options: TestAppOptions = {}): Promise<TestApp> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flowreg-test-'));
-  const { location, drop } = await freshDatabase(backend, dir);
+  const { location, drop: dropBackend } = await freshDatabase(backend, dir);
+  let drop = dropBackend;
+  let registryStore: StoreLocation | undefined;
+  if (options.separateRegistryStore) {
+    const registryDir = path.join(dir, 'registry');
+    fs.mkdirSync(registryDir);
+    const registry = await freshDatabase(backend, registryDir);
+    registryStore = registry.location;
+    drop = async () => void (await Promise.all([dropBackend(), registry.drop()]));
+  }
   const logs: string[] = [];
   const logger: Logger = (level, message) => {
     logs.push(`${level}: ${message}`);
   };
   const services = await openServices({
     backendStore: location,
+    ...(registryStore ? { registryStore } : {}),
     defaultArtifactRoot: options.defaultArtifactRoot ?? 'mlflow-artifacts:/',
     artifactsDestination: options.artifactsDestination ?? path.join(dir, 'mlartifacts'),
     ...(options.s3 ? { s3: options.s3 } : {}),
@@ -87,6 +102,7 @@ export async function createTestApp(backend: BackendName = 'sqlite', options: Te
     dir,
     location,
     logs,
+    stores: { backend: location, ...(registryStore ? { registry: registryStore } : {}) },
     close: async () => {
       await services.close();
       await drop();

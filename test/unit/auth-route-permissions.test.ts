@@ -23,6 +23,7 @@ function appRouteKeys(): string[] {
     artifacts: none,
     logger: () => undefined,
     options: { staticPrefix: '', serveArtifacts: true, artifactsOnly: false, maxPublishBytes: 1 },
+    audit: none,
     auth: none,
   });
 }

@@ -11,6 +11,7 @@
 import type { ArtifactStore } from '../../artifacts/artifact-store.js';
 import type { Clock } from '../../domain/clock.js';
 import type { Logger } from '../../logger.js';
+import type { RecordChanges } from '../../store/audit-trails.js';
 import { NATIVE_API_BASE } from '../../native/api.js';
 import { Publisher } from '../../native/publish.js';
 import { VersionFiles } from '../../native/version-files.js';
@@ -35,6 +36,7 @@ export interface NativeRouteDeps {
   readonly maxPublishBytes: number;
   readonly logger: Logger;
   readonly now: Clock;
+  readonly audit: { readonly record: RecordChanges };
   /** Refuses a publish that would set a protected alias (governance). */
   readonly checkAliases?: (model: string, aliases: readonly string[]) => Promise<void>;
 }
@@ -51,6 +53,7 @@ export function nativeRoutes(deps: NativeRouteDeps): StreamRouteDef[] {
     maxPublishBytes: deps.maxPublishBytes,
     logger: deps.logger,
     now: deps.now,
+    record: deps.audit.record,
     ...(deps.checkAliases ? { checkAliases: deps.checkAliases } : {}),
   };
   const reads: DownloadDeps = { files: new VersionFiles(deps), store: deps.store };

@@ -16,6 +16,7 @@ import { MAX_METADATA_BYTES, parseMetadata, type PublishMetadata } from '../../n
 import type { Publication, Publisher } from '../../native/publish.js';
 import type { Clock } from '../../domain/clock.js';
 import type { Logger } from '../../logger.js';
+import type { RecordChanges } from '../../store/audit-trails.js';
 import { invalidParameter, type MlflowError } from '../../protocol/errors.js';
 import { modelVersionJson } from '../../protocol/messages/registry.js';
 import { sendJson } from '../json.js';
@@ -27,6 +28,8 @@ export interface PublishRouteDeps {
   readonly maxPublishBytes: number;
   readonly logger: Logger;
   readonly now: Clock;
+  /** Journals the publish (the audit trail) once it is complete. */
+  readonly record: RecordChanges;
   /**
    * Refuses a publish that would set a protected alias, before anything is written. The guard
    * inside the alias write (store/sql/governance-sql-guard.ts) would refuse it too, but only after
@@ -112,6 +115,17 @@ export async function publish(
     if (!publication) throw invalidParameter('The request has no file parts: publish at least one file.');
     const mv = await publication.complete();
     log('info', `published ${mv.name}/${mv.version} (${publication.fileCount} files, ${parts.received} bytes)`);
+    // The version's own rows journal themselves (model_version.create…); this event says that
+    // they came with files, through the native API, and how many.
+    await deps.record([
+      {
+        action: 'model_version.publish',
+        resourceType: 'model_version',
+        name: mv.name,
+        version: String(mv.version),
+        after: { source: mv.source, run_id: mv.runId, files: publication.fileCount, bytes: parts.received },
+      },
+    ]);
     await succeeded?.();
     sendJson(res, 200, { model_version: modelVersionJson(mv) });
   } catch (err) {

@@ -45,13 +45,19 @@ const COLUMNS = [
  * The append's statements as fixed SQL text, so the hot path of every write skips building and
  * compiling queries. PostgreSQL inserts the events and moves the head's hash in one statement (a
  * data-modifying CTE): one round trip less while the head's row lock is held. SQLite runs in
- * process, where two statements cost nothing more.
+ * process: a read of the head, the insert, and one write of the head.
  */
 class AppendSql {
   private readonly inserts = new Map<number, string>();
   readonly moveHead: string;
   constructor(private readonly dialect: SqlDialect) {
-    this.moveHead = `update audit_chain_head set seq = seq + ${this.param(1)} where id = 1 returning seq, hash`;
+    // SQLite: every write transaction holds the database's write lock from its start (BEGIN
+    // IMMEDIATE, store/sql/database.ts), so reading the head is enough, and the head row is
+    // written once, at the end; a deferred transaction that raced would fail (SQLITE_BUSY), not fork.
+    this.moveHead =
+      dialect.name === 'postgres'
+        ? `update audit_chain_head set seq = seq + ${this.param(1)} where id = 1 returning seq, hash`
+        : `select seq + ? as seq, hash from audit_chain_head where id = 1`;
   }
 
   private param(i: number): string {
@@ -76,7 +82,8 @@ class AppendSql {
     const values = rows.flatMap((row) => COLUMNS.map((c) => row[c]));
     const insert = this.insert(rows.length);
     if (this.dialect.name === 'postgres') return [CompiledQuery.raw(insert, [...values, tip])];
-    return [CompiledQuery.raw(insert, values), CompiledQuery.raw(`update audit_chain_head set hash = ? where id = 1`, [tip])];
+    const last = rows[rows.length - 1]?.seq;
+    return [CompiledQuery.raw(insert, values), CompiledQuery.raw(`update audit_chain_head set seq = ?, hash = ? where id = 1`, [last, tip])];
   }
 }
 
@@ -172,7 +179,9 @@ export class SqlAuditTrail implements ChangeSink, AuditStore {
   /** Newest first; `query.before` is the page cursor (events with a lower sequence number). */
   async list(query: AuditQuery): Promise<AuditPage> {
     let q = this.db.selectFrom('audit_events').selectAll();
-    if (query.resourceType !== undefined) q = q.where('resource_type', '=', query.resourceType);
+    const types = query.resourceTypes;
+    if (types !== undefined && types.length === 0) return { events: [], hasMore: false };
+    if (types !== undefined) q = types.length === 1 ? q.where('resource_type', '=', types[0] as string) : q.where('resource_type', 'in', types);
     if (query.name !== undefined) q = q.where('resource_name', '=', query.name);
     if (query.version !== undefined) q = q.where('resource_version', '=', query.version);
     if (query.user !== undefined) q = q.where('user_name', '=', query.user);
@@ -187,18 +196,28 @@ export class SqlAuditTrail implements ChangeSink, AuditStore {
 
   /**
    * Walks the chain from the first event: each must follow the previous one's number, name its
-   * hash, and hash to what it carries; the head must name the last. The first broken link is
+   * hash, and hash to what it carries; the last must be the one the head names. The head is read
+   * first, so events appended while the walk runs (by a live server) are not mistaken for a
+   * break: the walk covers the chain as it stood at that moment. The first broken link is
    * reported; `checked` counts the events that verified before it.
+   *
+   * What this cannot see: someone able to write the database can rewrite every hash after the
+   * row they changed, head included. Keeping the head's hash somewhere else (it is in `head`)
+   * and comparing it later closes that gap.
    */
   async verify(): Promise<ChainCheck> {
+    const head = await this.db.selectFrom('audit_chain_head').select(['seq', 'hash']).where('id', '=', 1).executeTakeFirst();
+    if (!head) return { ok: false, checked: 0, brokenAt: 1, reason: 'the chain head row is missing' };
+    const last = Number(head.seq);
     let prev = GENESIS_HASH;
     let expected = 1;
     let checked = 0;
-    for (;;) {
+    while (expected <= last) {
       const rows = await this.db
         .selectFrom('audit_events')
         .selectAll()
         .where('seq', '>=', expected)
+        .where('seq', '<=', last)
         .orderBy('seq')
         .limit(VERIFY_BATCH)
         .execute();
@@ -213,11 +232,10 @@ export class SqlAuditTrail implements ChangeSink, AuditStore {
       }
       if (rows.length < VERIFY_BATCH) break;
     }
-    const head = await this.db.selectFrom('audit_chain_head').select(['seq', 'hash']).where('id', '=', 1).executeTakeFirst();
-    if (!head) return { ok: false, checked, brokenAt: expected, reason: 'the chain head row is missing' };
-    if (Number(head.seq) !== checked || head.hash !== prev) {
-      return { ok: false, checked, brokenAt: checked + 1, reason: `the chain head names event ${head.seq}, but the trail ends at event ${checked}: events were removed` };
+    if (checked < last) {
+      return { ok: false, checked, brokenAt: checked + 1, reason: `the chain head names event ${last}, but the trail ends at event ${checked}: events were removed` };
     }
-    return { ok: true, checked };
+    if (head.hash !== prev) return { ok: false, checked, brokenAt: last, reason: `the chain head's hash is not that of event ${last}` };
+    return { ok: true, checked, head: head.hash };
   }
 }
