@@ -321,6 +321,12 @@ function journeys(mode: 'off' | 'on') {
     await tags.getByLabel('tag value').fill('yes');
     await tags.getByRole('button', { name: 'Add tag' }).click();
     await expect.poll(() => tags.textContent()).toContain('validated');
+    // Its audit trail, newest first: the tag just set, the stage, the alias moves.
+    await page.reload();
+    const audit = page.getByRole('region', { name: 'audit trail' });
+    await expect.poll(() => audit.locator('li').first().textContent()).toContain('model_version.tag.set');
+    expect(await audit.textContent()).toContain('model_version.stage.transition');
+    expect(await audit.textContent()).toContain('model_version.alias.set');
     await page.evaluate('window.scrollTo(0, 0)');
     await shot(page, mode === 'off' ? 'ui-version' : 'ui-version-auth');
   });
