@@ -11,6 +11,7 @@
  * test-artifacts/ui/ on every run, and to docs/ with FLOWREG_UPDATE_SCREENSHOTS=1.
  */
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -102,7 +103,7 @@ async function seed(server: SpawnedServer, auth?: string): Promise<{ experimentI
 }
 
 /** The screenshots the README and docs show; the rest stay test artifacts. */
-const DOCS = new Set(['ui-models', 'ui-model', 'ui-version', 'ui-promote', 'ui-model-phone', 'ui-governance', 'ui-admin', 'ui-model-reader']);
+const DOCS = new Set(['ui-models', 'ui-model', 'ui-version', 'ui-promote', 'ui-model-phone', 'ui-governance', 'ui-admin', 'ui-model-reader', 'ui-webhooks']);
 
 async function shot(page: Page, name: string): Promise<void> {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
@@ -152,7 +153,12 @@ function journeys(mode: 'off' | 'on') {
     const args = mode === 'on' ? ['--app-name', 'basic-auth', '--static-prefix', prefix, '--protected-aliases', 'prod'] : [];
     server = await spawnServer(args, {
       cwd: dir,
-      env: mode === 'on' ? { MLFLOW_AUTH_CONFIG_PATH: authIni(dir), MLFLOW_AUTH_ADMIN_USERNAME: 'admin', MLFLOW_AUTH_ADMIN_PASSWORD: ADMIN_PASSWORD } : {},
+      // Webhooks to the test's own receiver on 127.0.0.1 (settings of the webhooks API, when the server has it).
+      env: {
+        MLFLOW_WEBHOOK_ALLOWED_SCHEMES: 'http,https',
+        MLFLOW_WEBHOOK_ALLOW_PRIVATE_IPS: 'true',
+        ...(mode === 'on' ? { MLFLOW_AUTH_CONFIG_PATH: authIni(dir), MLFLOW_AUTH_ADMIN_USERNAME: 'admin', MLFLOW_AUTH_ADMIN_PASSWORD: ADMIN_PASSWORD } : {}),
+      },
       healthPath: `${prefix}/health`,
     });
     const auth = mode === 'on' ? `Basic ${Buffer.from(`admin:${ADMIN_PASSWORD}`).toString('base64')}` : undefined;
@@ -393,6 +399,45 @@ function journeys(mode: 'off' | 'on') {
       await expect.poll(() => prodHistory.textContent()).toContain('approved by vic');
     } finally {
       await other.context().close();
+    }
+  });
+
+  it('webhooks: created in the UI, then a change is delivered and shown in the delivery log', async (ctx) => {
+    // The webhooks API comes with its own change; until the server has it, there is nothing to show.
+    const auth = mode === 'on' ? { Authorization: `Basic ${Buffer.from(`admin:${ADMIN_PASSWORD}`).toString('base64')}` } : undefined;
+    if ((await fetch(`${server.url}${prefix}/api/2.0/mlflow/webhooks`, { headers: auth })).status === 404) ctx.skip();
+    const received: string[] = [];
+    const receiver = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        received.push(body);
+        res.end('ok');
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    try {
+      const port = (receiver.address() as { port: number }).port;
+      await page.goto(`${home()}#/models`);
+      await page.getByRole('link', { name: 'Webhooks' }).click();
+      await page.getByLabel('webhook name').fill('deploy');
+      await page.getByLabel('webhook URL').fill(`http://127.0.0.1:${port}/hook`);
+      await page.getByLabel('events').fill('model_version.created');
+      await page.getByRole('button', { name: 'Create webhook' }).click();
+      await expect.poll(() => page.locator('main').textContent()).toContain('model_version.created');
+      await call({ url: `${server.url}${prefix}` } as SpawnedServer, 'POST', 'model-versions/create', { name: 'model-01', source: 'models:/x' }, auth?.Authorization);
+      await expect.poll(() => received.length, { timeout: 15_000 }).toBeGreaterThan(0);
+      const log = page.getByRole('button', { name: 'Delivery log' });
+      await expect
+        .poll(async () => {
+          await log.click();
+          if ((await log.getAttribute('aria-expanded')) !== 'true') await log.click();
+          return page.getByRole('table', { name: 'deliveries' }).textContent();
+        })
+        .toContain('DELIVERED');
+      await shot(page, mode === 'off' ? 'ui-webhooks' : 'ui-webhooks-auth');
+    } finally {
+      receiver.close();
     }
   });
 

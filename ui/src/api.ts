@@ -29,13 +29,14 @@ export function url(path: string): string {
   return new URL(path, document.baseURI).toString();
 }
 
-type Query = Record<string, string | number | boolean | readonly string[] | undefined | null>;
+/** A GET's query string takes scalars and lists of strings; a JSON body takes anything. */
+type Query = Record<string, unknown>;
 
 function queryString(params: Query): string {
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) {
     if (v === undefined || v === null || v === '') continue;
-    if (Array.isArray(v)) for (const item of v) q.append(k, item);
+    if (Array.isArray(v)) for (const item of v) q.append(k, String(item));
     else q.append(k, String(v));
   }
   const s = q.toString();

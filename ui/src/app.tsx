@@ -12,6 +12,7 @@ import { Session, type SessionInfo } from './common';
 import { ModelPage } from './model';
 import { ModelsPage } from './models';
 import { RunPage, VersionPage } from './version';
+import { hasWebhooks, WebhooksPage } from './webhooks';
 
 type Route =
   | { page: 'models' }
@@ -19,6 +20,7 @@ type Route =
   | { page: 'version'; name: string; version: string }
   | { page: 'run'; experimentId: string; runId: string }
   | { page: 'admin' }
+  | { page: 'webhooks' }
   | { page: 'missing'; path: string };
 
 export function parseHash(hash: string): Route {
@@ -35,6 +37,7 @@ export function parseHash(hash: string): Route {
   if (parts[0] === 'models' && parts.length === 4 && parts[2] === 'versions') return { page: 'version', name: parts[1] as string, version: parts[3] as string };
   if (parts[0] === 'experiments' && parts.length === 4 && parts[2] === 'runs') return { page: 'run', experimentId: parts[1] as string, runId: parts[3] as string };
   if (parts[0] === 'admin' && parts.length === 1) return { page: 'admin' };
+  if (parts[0] === 'webhooks' && parts.length === 1) return { page: 'webhooks' };
   return { page: 'missing', path };
 }
 
@@ -113,6 +116,8 @@ function Page({ route }: { route: Route }) {
       return <RunPage key={route.runId} experimentId={route.experimentId} runId={route.runId} />;
     case 'admin':
       return <AdminPage />;
+    case 'webhooks':
+      return <WebhooksPage />;
     default:
       return (
         <p>
@@ -125,6 +130,12 @@ function Page({ route }: { route: Route }) {
 function App() {
   const [session, setSession] = useState<SessionInfo | 'loading' | { failed: string }>('loading');
   const hash = useHash();
+  const [webhooks, setWebhooks] = useState(false);
+  const user = typeof session === 'object' && 'authentication' in session ? session.user?.username : undefined;
+  useEffect(() => {
+    // The Webhooks link only where the server has the API and the user may use it (admins).
+    if (typeof session === 'object' && 'authentication' in session && (!session.authentication || session.user)) void hasWebhooks().then(setWebhooks);
+  }, [user, typeof session === 'object' && 'authentication' in session && session.authentication]);
   useEffect(() => {
     whenUnauthenticated(() => setSession((s) => (typeof s === 'object' && 'authentication' in s ? { authentication: true } : s)));
     flowreg<SessionAnswer>('GET', 'session').then(
@@ -149,6 +160,11 @@ function App() {
           <a href="#/models" aria-current={route.page === 'models' ? 'page' : undefined}>
             Models
           </a>
+          {webhooks ? (
+            <a href="#/webhooks" aria-current={route.page === 'webhooks' ? 'page' : undefined}>
+              Webhooks
+            </a>
+          ) : null}
           {session.user?.is_admin ? (
             <a href="#/admin" aria-current={route.page === 'admin' ? 'page' : undefined}>
               Admin
