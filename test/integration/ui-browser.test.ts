@@ -425,7 +425,7 @@ function journeys(mode: 'off' | 'on') {
       await page.getByLabel('events').fill('model_version.created');
       await page.getByRole('button', { name: 'Create webhook' }).click();
       await expect.poll(() => page.locator('main').textContent()).toContain('model_version.created');
-      await call({ url: `${server.url}${prefix}` } as SpawnedServer, 'POST', 'model-versions/create', { name: 'model-01', source: 'models:/x' }, auth?.Authorization);
+      await call({ url: `${server.url}${prefix}` } as SpawnedServer, 'POST', 'model-versions/create', { name: 'model-01', source: 's3://bucket/model-01/1' }, auth?.Authorization);
       await expect.poll(() => received.length, { timeout: 15_000 }).toBeGreaterThan(0);
       const log = page.getByRole('button', { name: 'Delivery log' });
       await expect

@@ -131,11 +131,13 @@ function App() {
   const [session, setSession] = useState<SessionInfo | 'loading' | { failed: string }>('loading');
   const hash = useHash();
   const [webhooks, setWebhooks] = useState(false);
-  const user = typeof session === 'object' && 'authentication' in session ? session.user?.username : undefined;
+  const signedIn = typeof session === 'object' && 'authentication' in session && (!session.authentication || session.user !== undefined);
+  const who = signedIn && typeof session === 'object' && 'authentication' in session ? (session.user?.username ?? '') : undefined;
   useEffect(() => {
     // The Webhooks link only where the server has the API and the user may use it (admins).
-    if (typeof session === 'object' && 'authentication' in session && (!session.authentication || session.user)) void hasWebhooks().then(setWebhooks);
-  }, [user, typeof session === 'object' && 'authentication' in session && session.authentication]);
+    if (who === undefined) setWebhooks(false);
+    else void hasWebhooks().then(setWebhooks);
+  }, [who]);
   useEffect(() => {
     whenUnauthenticated(() => setSession((s) => (typeof s === 'object' && 'authentication' in s ? { authentication: true } : s)));
     flowreg<SessionAnswer>('GET', 'session').then(

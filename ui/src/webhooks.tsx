@@ -76,7 +76,7 @@ export function WebhooksPage() {
             {(r.webhooks ?? []).map((w: any) => (
               <li key={w.webhook_id}>
                 <strong>{w.name}</strong> <span class="chip">{w.status}</span> <span class="source">{w.url}</span>
-                <div class="muted small">{(w.events ?? []).map((e: any) => `${e.entity}.${e.action}`).join(', ')}</div>
+                <div class="muted small">{(w.events ?? []).map((e: any) => `${e.entity}.${e.action}`.toLowerCase()).join(', ')}</div>
                 <ActionButton
                   label="Test"
                   run={async () => {
@@ -112,7 +112,8 @@ export function WebhooksPage() {
               .filter(Boolean)
               .map((e) => {
                 const at = e.lastIndexOf('.');
-                return { entity: e.slice(0, at), action: e.slice(at + 1) };
+                // The proto's enum names (webhooks.proto: WebhookEntity, WebhookAction), as the MLflow client sends them.
+                return { entity: e.slice(0, at).toUpperCase(), action: e.slice(at + 1).toUpperCase() };
               }),
             ...(field(d, 'secret') ? { secret: field(d, 'secret') } : {}),
           })
