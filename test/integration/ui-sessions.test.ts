@@ -68,6 +68,11 @@ describe.each(backends())('web UI sessions (%s)', (backend) => {
     expect((await http(t).get(SESSION)).body).toEqual({ authentication: true });
   });
 
+  it('marks the cookie Secure when the browser came over https (a TLS-terminating proxy says so)', async () => {
+    const res = await http(t).post(SESSION).set('X-Forwarded-Proto', 'https').send({ username: 'alice', password: 'alice-password-1' });
+    expect(String(res.headers['set-cookie']?.[0])).toMatch(/; HttpOnly; SameSite=Strict; Secure$/);
+  });
+
   it('refuses a wrong password with one message for unknown users and wrong passwords', async () => {
     const wrong = await http(t).post(SESSION).send({ username: 'alice', password: 'nope' });
     const unknown = await http(t).post(SESSION).send({ username: 'nobody', password: 'nope' });

@@ -13,10 +13,22 @@ import { field } from '../../protocol/request-schema.js';
 import type { RouteDef } from '../router.js';
 import { rpc } from './rpc.js';
 
+/**
+ * Whether the browser reached us over https: a TLS socket, or a TLS-terminating proxy in front
+ * saying so in `X-Forwarded-Proto`. The header is trusted only for this: `Secure` only narrows
+ * where the browser sends the cookie, so a forged header can do no more than keep a cookie off
+ * plain http.
+ */
+function overHttps(req: Request): boolean {
+  const forwarded = req.headers['x-forwarded-proto'];
+  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim().toLowerCase();
+  return req.secure || first === 'https';
+}
+
 /** `HttpOnly` (no script reads it), `SameSite=Strict` (no other site's page sends it), `Secure` over https. */
 function setCookie(req: Request, res: Response, path: string, value: string, maxAgeSeconds: number): void {
   const attrs = [`${SESSION_COOKIE}=${value}`, `Path=${path}`, `Max-Age=${maxAgeSeconds}`, 'HttpOnly', 'SameSite=Strict'];
-  if (req.secure) attrs.push('Secure');
+  if (overHttps(req)) attrs.push('Secure');
   res.setHeader('Set-Cookie', attrs.join('; '));
   res.setHeader('Cache-Control', 'no-store');
 }
