@@ -125,13 +125,25 @@ async function openDatabases(config: ServiceConfig): Promise<{ tracking: SqlData
   return { tracking, registry, close: async () => void (await Promise.all([tracking.close(), registry.close()])) };
 }
 
-/** One audit trail per distinct database, attached to its journal; none with `--no-audit`. */
-function auditTrailsOf(databases: { tracking: SqlDatabase; registry: SqlDatabase }, on: boolean): { tracking: SqlAuditTrail; registry: SqlAuditTrail } {
-  const tracking = new SqlAuditTrail(databases.tracking.db, databases.tracking.dialect);
-  const registry = databases.registry === databases.tracking ? tracking : new SqlAuditTrail(databases.registry.db, databases.registry.dialect);
+/**
+ * One audit trail per distinct database, attached to its journal and sealing in the background
+ * (PostgreSQL); none attached with `--no-audit`.
+ */
+function auditTrailsOf(
+  databases: { tracking: SqlDatabase; registry: SqlDatabase },
+  on: boolean,
+  logger: Logger,
+): { tracking: SqlAuditTrail; registry: SqlAuditTrail } {
+  const onError = (err: unknown) => logger('warn', `audit trail: sealing failed, will retry: ${err instanceof Error ? err.message : String(err)}`);
+  const tracking = new SqlAuditTrail(databases.tracking.db, databases.tracking.dialect, onError);
+  const registry = databases.registry === databases.tracking ? tracking : new SqlAuditTrail(databases.registry.db, databases.registry.dialect, onError);
   if (on) {
     databases.tracking.journal.use(tracking);
-    if (registry !== tracking) databases.registry.journal.use(registry);
+    tracking.start();
+    if (registry !== tracking) {
+      databases.registry.journal.use(registry);
+      registry.start();
+    }
   }
   return { tracking, registry };
 }
@@ -158,21 +170,24 @@ export async function openServices(config: ServiceConfig): Promise<Services> {
     closeArtifacts();
     throw err;
   }
+  let stopAudit = async () => {};
   const close = async () => {
+    await stopAudit();
     await databases.close();
     closeArtifacts();
   };
   // Governance lives in the registry database. Its guard and its history are sinks of that
   // database's journal: they see every alias and stage write, whatever path made it, inside the
   // write's own transaction (the guard refuses a protected one before it commits). They come
-  // before the audit trail: the guard takes the model's row lock, and taking it after the audit
-  // chain's head lock could deadlock against a protection change waiting for that head.
+  // before the audit trail, so that a refused write is refused before anything is appended, and
+  // so that the guard's lock on the model's row is the first lock a journalled write takes.
   const protectionDefaults = config.governance ?? NO_PROTECTION_DEFAULTS;
   databases.registry.journal.use(new SqlProtectionGuard(protectionDefaults));
   databases.registry.journal.use(new SqlGovernanceHistory());
   // The audit trail is a sink of each database's journal: an event commits with its change, in
   // the database that holds the changed resource (the registry store's, when it is separate).
-  const auditTrails = auditTrailsOf(databases, config.audit ?? true);
+  const auditTrails = auditTrailsOf(databases, config.audit ?? true, config.logger);
+  stopAudit = async () => void (await Promise.all([auditTrails.tracking.stop(), auditTrails.registry.stop()]));
   const trackingStore = new SqlTrackingStore(databases.tracking.db, databases.tracking.dialect, databases.tracking.journal);
   const registryStore = new SqlRegistryStore(databases.registry.db, databases.registry.dialect, databases.registry.journal);
   const governanceStore = new SqlGovernanceStore(databases.registry.db, databases.registry.dialect, databases.registry.journal);

@@ -165,7 +165,7 @@ function cell(text: string, width: number): string {
 function tableLine(e: AuditEvent): string {
   const resource = `${e.resourceType} ${e.name}${e.version === null ? '' : ` v${e.version}`}`;
   const change = e.after !== null ? JSON.stringify(e.after) : e.before !== null ? `was ${JSON.stringify(e.before)}` : '';
-  return [cell(iso(e.time), 24), cell(String(e.seq), 7), cell(e.user, 16), cell(e.action, 30), cell(resource, 40), cell(e.requestId ?? '-', 8), change.slice(0, 80)].join(' ').trimEnd();
+  return [cell(iso(e.time), 24), cell(e.seq === null ? '-' : String(e.seq), 7), cell(e.user, 16), cell(e.action, 30), cell(resource, 40), cell(e.requestId ?? '-', 8), change.slice(0, 80)].join(' ').trimEnd();
 }
 
 const TABLE_HEADER = [cell('TIME', 24), cell('SEQ', 7), cell('USER', 16), cell('ACTION', 30), cell('RESOURCE', 40), cell('REQUEST', 8), 'CHANGE'].join(' ');
@@ -216,7 +216,8 @@ async function verify(stores: readonly { label: string; database: SqlDatabase }[
     const prefix = stores.length > 1 ? `${label}: ` : '';
     const check = await new SqlAuditTrail(database.db, database.dialect).verify();
     if (check.ok) {
-      process.stdout.write(`${prefix}ok: ${check.checked} events verified (head ${check.head})\n`);
+      const pending = check.pending > 0 ? `; ${check.pending} newer events not yet sealed into the chain` : '';
+      process.stdout.write(`${prefix}ok: ${check.checked} events verified (head ${check.head})${pending}\n`);
     } else {
       broken = true;
       process.stdout.write(`${prefix}broken at event ${check.brokenAt}: ${check.reason} (${check.checked} events verified before it)\n`);

@@ -3,7 +3,10 @@
  * `GET /api/flowreg/v1/audit` and `flowreg audit`, and the result of verifying the chain.
  */
 export interface AuditEvent {
-  readonly seq: number;
+  /** The order events were written in (what pages follow). */
+  readonly id: number;
+  /** The event's place in the hash chain; null until it is sealed (within about a second). */
+  readonly seq: number | null;
   readonly time: number;
   readonly user: string;
   readonly action: string;
@@ -15,7 +18,7 @@ export interface AuditEvent {
   readonly requestId: string | null;
   readonly clientAddress: string | null;
   readonly userAgent: string | null;
-  readonly hash: string;
+  readonly hash: string | null;
 }
 
 export interface AuditQuery {
@@ -28,7 +31,7 @@ export interface AuditQuery {
   /** Epoch ms, inclusive. */
   readonly since?: number;
   readonly until?: number;
-  /** Page cursor: only events older than this sequence number. */
+  /** Page cursor: only events written before this id. */
   readonly before?: number;
   readonly limit: number;
 }
@@ -40,10 +43,13 @@ export interface AuditPage {
 
 export type ChainCheck =
   /** `head`: the hash of the last event (keep it elsewhere to notice a rewritten chain later). */
-  | { readonly ok: true; readonly checked: number; readonly head: string }
+  /** `pending`: events written but not yet sealed into the chain (a running server seals them). */
+  | { readonly ok: true; readonly checked: number; readonly head: string; readonly pending: number }
   | { readonly ok: false; readonly checked: number; readonly brokenAt: number; readonly reason: string };
 
 export interface AuditStore {
   list(query: AuditQuery): Promise<AuditPage>;
   verify(): Promise<ChainCheck>;
+  /** Seals every event written so far into the chain (what the server does in the background). */
+  seal(options?: { wait?: boolean }): Promise<number>;
 }

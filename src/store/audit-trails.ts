@@ -19,8 +19,8 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [...REGISTRY_RESOURCE_TYP
 export type TrailName = 'backend' | 'registry';
 
 /**
- * Where a listing stands: per trail still to read, the sequence number its next page starts
- * below (`null`: from its newest event). A trail absent from it has nothing more.
+ * Where a listing stands: per trail still to read, the event id its next page starts below
+ * (`null`: from its newest event). A trail absent from it has nothing more.
  */
 export type AuditCursor = Partial<Record<TrailName, number | null>>;
 
@@ -89,7 +89,7 @@ export class AuditTrails {
     }
     const next: AuditCursor = {};
     for (const p of pages) {
-      if (p.taken < p.events.length || p.hasMore) next[p.name] = p.taken === 0 ? (cursor[p.name] ?? null) : (p.events[p.taken - 1] as AuditEvent).seq;
+      if (p.taken < p.events.length || p.hasMore) next[p.name] = p.taken === 0 ? (cursor[p.name] ?? null) : (p.events[p.taken - 1] as AuditEvent).id;
     }
     return Object.keys(next).length === 0 ? { events } : { events, next };
   }

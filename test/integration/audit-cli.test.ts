@@ -36,6 +36,9 @@ describe.each(backends())('flowreg audit (%s)', (backend) => {
         { action: 'model_version.alias.set', resourceType: 'model_version', name: 'cli-model', version: '1', before: null, after: { alias: 'champion', version: '1' } },
       ]),
     );
+    // On PostgreSQL events are sealed into the chain in the background; have it done now.
+    await t.services.auditTrails.tracking.seal();
+    await t.services.auditTrails.registry.seal();
   });
   afterAll(() => t?.close());
 
@@ -56,6 +59,7 @@ describe.each(backends())('flowreg audit (%s)', (backend) => {
     const events = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
     expect(events).toHaveLength(RUNS + 2);
     expect(events[0]).toEqual({
+      id: 2,
       seq: 2,
       time: expect.any(Number),
       user: 'frank',

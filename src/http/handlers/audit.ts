@@ -31,6 +31,7 @@ export interface AuditDeps {
 /** One event on the wire: snake_case, every key present (null when unset), as a SIEM wants it. */
 export function auditEventJson(e: AuditEvent): Record<string, unknown> {
   return {
+    id: e.id,
     seq: e.seq,
     time: e.time,
     user: e.user,

@@ -1,8 +1,9 @@
 /**
  * Migration 0006_audit: the audit trail. `audit_events` is append-only (no API updates or deletes
- * a row); each row's `hash` covers its content and the previous row's hash. `audit_chain_head` is
- * one row, the chain's tip: a writer takes its row lock before it appends, so replicas writing at
- * once extend one chain in one order instead of forking it.
+ * a row). `id` is the order events were written in; `seq`, `prev_hash` and `hash` are the event's
+ * place in the hash chain, set when it is sealed (audit-sql.ts): each hash covers the event's
+ * content and the previous event's hash. `audit_chain_head` is one row, the chain's tip: whoever
+ * seals takes its row lock first, so replicas extend one chain in one order instead of forking it.
  */
 import type { Kysely, Migration } from 'kysely';
 import type { SqlDialect } from './dialect.js';
@@ -10,12 +11,13 @@ import type { SqlDialect } from './dialect.js';
 /** The hash a chain starts from. */
 export const GENESIS_HASH = '0'.repeat(64);
 
-export function auditTables(_dialect: SqlDialect): Migration {
+export function auditTables(dialect: SqlDialect): Migration {
   return {
     async up(db: Kysely<any>) {
       await db.schema
         .createTable('audit_events')
-        .addColumn('seq', 'bigint', (c) => c.primaryKey())
+        .addColumn('id', dialect.name === 'postgres' ? 'bigserial' : dialect.serialType, dialect.autoIncrementPrimaryKey)
+        .addColumn('seq', 'bigint', (c) => c.unique())
         .addColumn('time', 'bigint', (c) => c.notNull())
         .addColumn('user_name', 'varchar(255)', (c) => c.notNull())
         .addColumn('action', 'varchar(100)', (c) => c.notNull())
@@ -27,13 +29,15 @@ export function auditTables(_dialect: SqlDialect): Migration {
         .addColumn('request_id', 'varchar(64)')
         .addColumn('client_address', 'varchar(100)')
         .addColumn('user_agent', 'text')
-        .addColumn('prev_hash', 'varchar(64)', (c) => c.notNull())
-        .addColumn('hash', 'varchar(64)', (c) => c.notNull())
+        .addColumn('prev_hash', 'varchar(64)')
+        .addColumn('hash', 'varchar(64)')
         .execute();
       // The API's filters: a model's (or a version's) history, one user's actions, a time range.
-      await db.schema.createIndex('audit_events_resource').on('audit_events').columns(['resource_type', 'resource_name', 'seq']).execute();
-      await db.schema.createIndex('audit_events_user').on('audit_events').columns(['user_name', 'seq']).execute();
+      await db.schema.createIndex('audit_events_resource').on('audit_events').columns(['resource_type', 'resource_name', 'id']).execute();
+      await db.schema.createIndex('audit_events_user').on('audit_events').columns(['user_name', 'id']).execute();
       await db.schema.createIndex('audit_events_time').on('audit_events').columns(['time']).execute();
+      // What the sealer looks for: events not yet in the chain (NULLs first, as written).
+      await db.schema.createIndex('audit_events_unsealed').on('audit_events').columns(['seq', 'id']).execute();
 
       await db.schema
         .createTable('audit_chain_head')

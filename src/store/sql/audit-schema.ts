@@ -1,6 +1,10 @@
+import type { Generated } from 'kysely';
+
 /** Typed tables of the audit trail (audit-migration.ts). */
 export interface AuditEventsTable {
-  seq: number;
+  id: Generated<number>;
+  /** The event's place in the hash chain; null until it is sealed. */
+  seq: number | null;
   time: number;
   user_name: string;
   action: string;
@@ -12,8 +16,8 @@ export interface AuditEventsTable {
   request_id: string | null;
   client_address: string | null;
   user_agent: string | null;
-  prev_hash: string;
-  hash: string;
+  prev_hash: string | null;
+  hash: string | null;
 }
 
 export interface AuditChainHeadTable {
