@@ -12,6 +12,7 @@ COPY package.json package-lock.json ./
 RUN npm install --no-fund --no-audit
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+COPY ui ./ui
 RUN npm run build && npm prune --omit=dev
 
 # ---- runtime ----

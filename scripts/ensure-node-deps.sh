@@ -12,7 +12,8 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   echo "[flowreg] installing npm dependencies…" >&2
   npm install --no-fund --no-audit >&2
 fi
-if [ ! -f dist/cli/main.js ] || [ -n "$(find src package.json tsconfig.json tsconfig.build.json -newer dist/cli/main.js -print -quit)" ]; then
+# dist/ui/index.html is the web UI's build (ui/build.mjs), written last by `npm run build`.
+if [ ! -f dist/cli/main.js ] || [ ! -f dist/ui/index.html ] || [ -n "$(find src ui package.json tsconfig.json tsconfig.build.json -newer dist/ui/index.html -print -quit)" ]; then
   echo "[flowreg] building (tsc)…" >&2
   npm run --silent build >&2
 fi

@@ -21,6 +21,11 @@ if [ -z "${FLOWREG_TEST_S3_ENDPOINT:-}" ] && [ "${FLOWREG_SKIP_S3:-}" != "1" ]; 
   export AWS_DEFAULT_REGION="${AWS_DEFAULT_REGION:-us-east-1}"
 fi
 
+if [ -z "${FLOWREG_TEST_CHROMIUM:-}" ]; then
+  FLOWREG_TEST_CHROMIUM="$(bash scripts/chromium.sh)"
+  export FLOWREG_TEST_CHROMIUM
+fi
+
 echo "== type check"
 npx --no-install tsc -p tsconfig.json --noEmit
 

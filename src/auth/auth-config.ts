@@ -21,6 +21,8 @@ export interface AuthConfig {
   readonly credentialCacheTtlMs: number;
   /** `auth_cache_max_size`. */
   readonly credentialCacheMaxSize: number;
+  /** `session_ttl_seconds` (flowreg's): how long a web UI sign-in lasts (auth/sessions.ts). */
+  readonly sessionTtlMs: number;
 }
 
 /** The raw `[mlflow]` values, environment already merged in; absent keys are undefined. */
@@ -29,6 +31,8 @@ export type RawAuthConfig = Readonly<Record<string, string | undefined>>;
 /** MLflow's default is 0 (off); flowreg keeps a few seconds so that the KDF stays off the hot path. */
 export const DEFAULT_CACHE_TTL_SECONDS = 5;
 const DEFAULT_CACHE_MAX_SIZE = 10_000;
+/** A working day: a browser left signed in overnight asks again. */
+export const DEFAULT_SESSION_TTL_SECONDS = 12 * 60 * 60;
 const BASIC_AUTH_FUNCTION = 'mlflow.server.auth:authenticate_request_basic_auth';
 
 /** Keys MLflow reads that have no effect on a server without workspaces; accepted as they are. */
@@ -39,6 +43,7 @@ const KNOWN = new Set([
   'admin_password',
   'auth_cache_ttl_seconds',
   'auth_cache_max_size',
+  'session_ttl_seconds',
   'authorization_function',
   'database_uri',
   'read_database_uri',
@@ -81,5 +86,6 @@ export function authConfigFrom(raw: RawAuthConfig, options: { backendStoreUri: s
     adminPassword: raw.admin_password || undefined,
     credentialCacheTtlMs: nonNegativeInt(raw, 'auth_cache_ttl_seconds', DEFAULT_CACHE_TTL_SECONDS) * 1000,
     credentialCacheMaxSize: nonNegativeInt(raw, 'auth_cache_max_size', DEFAULT_CACHE_MAX_SIZE),
+    sessionTtlMs: nonNegativeInt(raw, 'session_ttl_seconds', DEFAULT_SESSION_TTL_SECONDS) * 1000,
   };
 }

@@ -21,6 +21,8 @@ import type { ScryptParams } from './passwords.js';
 import { ResourceGrants } from './resource-grants.js';
 import { Roles } from './roles.js';
 import { UserAccounts } from './user-accounts.js';
+import { Sessions } from './sessions.js';
+import { SqlSessionStore } from '../store/sql/session-sql-store.js';
 
 export interface AuthServices {
   readonly authenticator: Authenticator;
@@ -29,6 +31,8 @@ export interface AuthServices {
   readonly tokens: ApiTokens;
   readonly grants: ResourceGrants;
   readonly roles: Roles;
+  /** The web UI's browser sessions (sessions.ts). */
+  readonly sessions: Sessions;
   /** Creates the configured admin if absent; a ConfigError when it cannot (refuse to start). */
   bootstrap(): Promise<void>;
 }
@@ -59,8 +63,10 @@ export function createAuthServices(deps: AuthServicesDeps): AuthServices {
   });
   const access = new AccessControl(store, { defaultPermission: deps.config.defaultPermission, grantsCache });
   const grantsChanged = () => access.forgetGrants();
+  const sessions = new Sessions(new SqlSessionStore(deps.db, deps.dialect, deps.journal), deps.clock, deps.config.sessionTtlMs);
   return {
-    authenticator: new Authenticator({ store, tokens, cache, logger: deps.logger, ...scrypt, ...(deps.oidc ? { oidc: deps.oidc } : {}) }),
+    authenticator: new Authenticator({ store, tokens, cache, logger: deps.logger, sessions, ...scrypt, ...(deps.oidc ? { oidc: deps.oidc } : {}) }),
+    sessions,
     access,
     users: new UserAccounts({
       store,

@@ -11,6 +11,7 @@ import { credentialKey, CredentialCache } from './credential-cache.js';
 import { provisionOidcUser } from './oidc-users.js';
 import { looksLikeJwt, type OidcVerifier } from './oidc-verifier.js';
 import { DEFAULT_SCRYPT, hashPassword, verifyPassword, type ScryptParams } from './passwords.js';
+import type { SessionCredentials, Sessions } from './sessions.js';
 
 /** The authenticated caller, as the authorizer and the handlers see them. */
 export interface Principal {
@@ -29,7 +30,8 @@ export interface Principal {
 
 export type Credentials =
   | { readonly scheme: 'basic'; readonly username: string; readonly password: string }
-  | { readonly scheme: 'bearer'; readonly token: string };
+  | { readonly scheme: 'bearer'; readonly token: string }
+  | SessionCredentials;
 
 /**
  * The credentials of an `Authorization` header, or undefined when there are none it understands
@@ -75,6 +77,8 @@ export interface AuthenticatorDeps {
   readonly scrypt?: ScryptParams;
   /** With OIDC configured, a Bearer value that is a JWT is checked against the issuer. */
   readonly oidc?: OidcVerifier;
+  /** The web UI's browser sessions (sessions.ts): the cookie credential. */
+  readonly sessions?: Sessions;
 }
 
 export class Authenticator {
@@ -87,6 +91,9 @@ export class Authenticator {
 
   /** The caller, or undefined when the credentials are wrong, revoked, expired or unknown. */
   async authenticate(credentials: Credentials): Promise<Principal | undefined> {
+    // A session is looked up every time, never cached: a logout or a deleted user ends it on
+    // every replica at once.
+    if (credentials.scheme === 'session') return this.checkSession(credentials);
     const key =
       credentials.scheme === 'basic' ? credentialKey('basic', credentials.username, credentials.password) : credentialKey('bearer', credentials.token);
     const cached = this.deps.cache.get(key);
@@ -98,12 +105,20 @@ export class Authenticator {
     return check;
   }
 
+  private async checkSession(credentials: SessionCredentials): Promise<Principal | undefined> {
+    if (!this.deps.sessions) return undefined;
+    const result = await this.deps.sessions.check(credentials);
+    if (result.ok) return result.principal;
+    this.deps.logger('debug', `session refused: ${result.reason}`);
+    return undefined;
+  }
+
   /** Forgets the user's cached credentials on this replica (after a change to the user or their tokens). */
   forget(username: string): void {
     this.deps.cache.dropUser(username);
   }
 
-  private async check(credentials: Credentials, key: string): Promise<Principal | undefined> {
+  private async check(credentials: Exclude<Credentials, SessionCredentials>, key: string): Promise<Principal | undefined> {
     if (credentials.scheme === 'bearer') {
       // A JWT is never an API token (`flowreg_…` has no dot): with OIDC on, the issuer decides.
       if (this.deps.oidc && looksLikeJwt(credentials.token)) return this.checkJwt(this.deps.oidc, credentials.token, key);

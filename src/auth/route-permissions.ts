@@ -234,6 +234,16 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RouteRule>> = {
   // ---- server info: public, so a client can learn how the server is configured before login ----
   [`GET 3.0/mlflow/server-info`]: PUBLIC,
 
+  // ---- the web UI: its page and assets, and its sign-in, are open (the page asks for a session) ----
+  'GET /': PUBLIC,
+  'HEAD /': PUBLIC,
+  'GET /static-files/{file+}': PUBLIC,
+  'HEAD /static-files/{file+}': PUBLIC,
+  [`GET flowreg/v1/session`]: PUBLIC,
+  [`POST flowreg/v1/session`]: PUBLIC,
+  // Sign-out needs the session (and, with the cookie, its CSRF token), so no other page can sign one out.
+  [`DELETE flowreg/v1/session`]: AUTHENTICATED,
+
   // ---- proxied artifacts (list: `?path=`; the rest: the path after the prefix) ----
   [`GET ${ART}/artifacts`]: artifact('read'),
   [`HEAD ${ART}/artifacts`]: artifact('read'),

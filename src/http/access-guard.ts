@@ -6,7 +6,8 @@
  */
 import type { Request, Response } from 'express';
 import type { AuthServices } from '../auth/auth-services.js';
-import { parseAuthorization, type Principal } from '../auth/authenticator.js';
+import { parseAuthorization, type Credentials, type Principal } from '../auth/authenticator.js';
+import { cookieValue, CSRF_HEADER, SESSION_COOKIE } from '../auth/sessions.js';
 import type { UserGrantType } from '../store/auth-store.js';
 import { mayCall, type RequestFacts, type ResourceLocator } from '../auth/route-guard.js';
 import { NATIVE_PUBLISH_KEY, NATIVE_PUBLISH_NEW_MODEL, routePermission } from '../auth/route-permissions.js';
@@ -108,11 +109,22 @@ export class AccessGuard {
     return found;
   }
 
-  /** The caller, or a 401 for missing, malformed or wrong credentials. */
+  /**
+   * The caller, or a 401 for missing, malformed or wrong credentials. An `Authorization` header
+   * wins; without one, the web UI's session cookie (auth/sessions.ts) is the credential, with its
+   * CSRF token for a state-changing method. A refused cookie gets no Basic challenge, so that the
+   * browser shows the UI's sign-in page rather than its own dialog.
+   */
   async authenticate(req: Request): Promise<Principal> {
-    const credentials = parseAuthorization(req.headers.authorization);
+    const header = req.headers.authorization;
+    const secret = header === undefined ? cookieValue(req.headers.cookie, SESSION_COOKIE) : undefined;
+    const csrf = req.headers[CSRF_HEADER];
+    const credentials: Credentials | undefined =
+      secret !== undefined
+        ? { scheme: 'session', secret, method: req.method, csrfToken: typeof csrf === 'string' ? csrf : undefined }
+        : parseAuthorization(header);
     const principal = credentials && (await this.auth.authenticator.authenticate(credentials));
-    if (!principal) throw notAuthenticated();
+    if (!principal) throw secret !== undefined ? new MlflowError('UNAUTHENTICATED', NOT_AUTHENTICATED) : notAuthenticated();
     return principal;
   }
 

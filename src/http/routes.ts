@@ -35,6 +35,8 @@ import { registeredModelRoutes } from './handlers/registered-models.js';
 import { runRoutes } from './handlers/runs.js';
 import { serverInfoRoutes } from './handlers/server-info.js';
 import { webhookRoutes } from './handlers/webhooks.js';
+import { sessionRoutes } from './handlers/session.js';
+import { defaultUiDir, uiRoutes as webUiRoutes } from './ui.js';
 import { nativeRoutes } from './native/index.js';
 import { RouteTable, type RouteDef, type StreamRouteDef } from './router.js';
 import { uiRoutes } from './ui-routes.js';
@@ -182,7 +184,10 @@ export function buildRoutes(deps: RouteDeps, extraRoutes: readonly RouteDef[] = 
     .add(nativeRoutes({ ...deps, ...options, store, now: Date.now, checkAliases: aliasCheck(deps.governance) }))
     .add(artifactRoutes({ store, serveArtifacts: options.serveArtifacts, staticPrefix: options.staticPrefix, logger, record: deps.audit.record }))
     .add(ui.streams)
-    .add(offWhenArtifactsOnly(rpcs, options.artifactsOnly));
+    .add(offWhenArtifactsOnly(rpcs, options.artifactsOnly))
+    // The web UI (ui.ts) and its sign-in (handlers/session.ts).
+    .add(webUiRoutes(defaultUiDir(), options.staticPrefix))
+    .add(sessionRoutes(deps.auth, options.staticPrefix));
   if (!deps.auth || !guard) return table;
   table.add([...userRoutes(deps.auth), ...roleRoutes(deps.auth), ...tokenRoutes(deps.auth)]);
   return Object.assign(table, { guard });

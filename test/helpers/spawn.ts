@@ -29,7 +29,8 @@ export interface SpawnedServer {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export async function spawnServer(args: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv } ): Promise<SpawnedServer> {
+/** `healthPath`: where the server answers its probe (`<static prefix>/health`). */
+export async function spawnServer(args: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv; healthPath?: string } ): Promise<SpawnedServer> {
   const port = await freePort();
   const child = spawn(process.execPath, [BIN, 'server', '--port', String(port), ...args], {
     cwd: options.cwd,
@@ -45,7 +46,7 @@ export async function spawnServer(args: readonly string[], options: { cwd: strin
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited early (${child.exitCode}): ${out}`);
     try {
-      const res = await fetch(`${url}/health`);
+      const res = await fetch(`${url}${options.healthPath ?? '/health'}`);
       if (res.ok) break;
     } catch {
       // not listening yet

@@ -16,6 +16,7 @@ describe('auth config', () => {
       adminPassword: undefined,
       credentialCacheTtlMs: 5000,
       credentialCacheMaxSize: 10000,
+      sessionTtlMs: 12 * 60 * 60 * 1000,
     });
   });
 
@@ -27,6 +28,7 @@ describe('auth config', () => {
         admin_password: 'a-long-password',
         auth_cache_ttl_seconds: '2',
         auth_cache_max_size: '50',
+        session_ttl_seconds: '600',
         authorization_function: 'mlflow.server.auth:authenticate_request_basic_auth',
         database_uri: backendStoreUri,
         grant_default_workspace_access: 'false',
@@ -39,6 +41,7 @@ describe('auth config', () => {
       adminPassword: 'a-long-password',
       credentialCacheTtlMs: 2000,
       credentialCacheMaxSize: 50,
+      sessionTtlMs: 600_000,
     });
   });
 

@@ -11,6 +11,7 @@ import { authTables } from './auth-migration.js';
 import { auditTables } from './audit-migration.js';
 import { webhookTables } from './webhook-migration.js';
 import { governanceTables } from './governance-migration.js';
+import { sessionTables } from './session-migration.js';
 
 type MigrationFactory = (dialect: SqlDialect) => Migration;
 
@@ -102,6 +103,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, MigrationFactory]> = [
   ['0006_audit', auditTables],
   ['0007_webhooks', webhookTables],
   ['0008_governance', governanceTables],
+  ['0009_sessions', sessionTables],
 ];
 
 /** Runs every pending migration, or those up to `upTo` (upgrade tests start from an older schema). */
