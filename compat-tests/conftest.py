@@ -147,6 +147,15 @@ def _flowreg_backend(workdir: Path) -> tuple[str, str]:
     return db_url, f"s3://{bucket}/mlartifacts"
 
 
+def serve(srv: "ServerProcess", extra_env: dict[str, str] | None = None):
+    """A module fixture's body: start `srv`, yield it, stop it, and fail on anything it did wrong."""
+    srv.start(extra_env)
+    yield srv
+    problems = srv.stop()
+    if problems:
+        pytest.fail("; ".join(problems) + "\n" + srv.logs(), pytrace=False)
+
+
 class ServerProcess:
     def __init__(self, workdir: Path):
         self.workdir = workdir
@@ -189,9 +198,11 @@ class ServerProcess:
                 parts.append(f"--- server {label} ({path}) ---\n{tail}")
         return "\n".join(parts) or "(server printed nothing)"
 
-    def start(self) -> None:
+    def start(self, extra_env: dict[str, str] | None = None) -> None:
+        """Start the server, with `extra_env` added to this process's environment for it alone."""
         env = dict(os.environ)
         env.pop("MLFLOW_TRACKING_URI", None)
+        env.update(extra_env or {})
         with open(self.stdout_path, "wb") as out, open(self.stderr_path, "wb") as err:
             self.proc = subprocess.Popen(
                 self.command,

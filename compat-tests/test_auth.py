@@ -11,7 +11,7 @@ import mlflow
 import mlflow.server
 import pytest
 import requests
-from conftest import TARGET, ServerProcess
+from conftest import TARGET, ServerProcess, serve
 from mlflow import MlflowClient
 from mlflow.exceptions import MlflowException, RestException
 
@@ -23,22 +23,8 @@ PASSWORD = "compat-user-password-1234"
 def auth_server(tmp_path_factory):
     srv = ServerProcess(tmp_path_factory.mktemp(f"{TARGET}-auth"))
     srv.command += ["--app-name", "basic-auth"]
-    saved = {k: os.environ.get(k) for k in ("MLFLOW_AUTH_ADMIN_PASSWORD", "MLFLOW_FLASK_SERVER_SECRET_KEY")}
-    os.environ["MLFLOW_AUTH_ADMIN_PASSWORD"] = ADMIN_PASSWORD
-    # The reference server's Flask app needs one; flowreg has no session cookie.
-    os.environ["MLFLOW_FLASK_SERVER_SECRET_KEY"] = uuid.uuid4().hex
-    try:
-        srv.start()
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-    yield srv
-    problems = srv.stop()
-    if problems:
-        pytest.fail("; ".join(problems) + "\n" + srv.logs(), pytrace=False)
+    # The reference server's Flask app needs a secret key; flowreg ignores it.
+    yield from serve(srv, {"MLFLOW_AUTH_ADMIN_PASSWORD": ADMIN_PASSWORD, "MLFLOW_FLASK_SERVER_SECRET_KEY": uuid.uuid4().hex})
 
 
 def _as(monkeypatch, username=None, password=None, token=None):

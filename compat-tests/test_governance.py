@@ -5,14 +5,13 @@ approved by a second user, the client sees the alias (``get_model_version_by_ali
 The flowreg API is called with ``requests``. flowreg only: ``mlflow server`` has no governance.
 """
 
-import os
 import uuid
 
 import mlflow
 import mlflow.server
 import pytest
 import requests
-from conftest import TARGET, ServerProcess
+from conftest import TARGET, ServerProcess, serve
 from mlflow import MlflowClient
 from mlflow.exceptions import MlflowException
 
@@ -27,19 +26,7 @@ def server(tmp_path_factory):
     srv = ServerProcess(tmp_path_factory.mktemp(f"{TARGET}-governance"))
     # Production is protected on every model by the server's configuration.
     srv.command += ["--app-name", "basic-auth", "--protected-stages", "Production"]
-    saved = os.environ.get("MLFLOW_AUTH_ADMIN_PASSWORD")
-    os.environ["MLFLOW_AUTH_ADMIN_PASSWORD"] = ADMIN_PASSWORD
-    try:
-        srv.start()
-    finally:
-        if saved is None:
-            os.environ.pop("MLFLOW_AUTH_ADMIN_PASSWORD", None)
-        else:
-            os.environ["MLFLOW_AUTH_ADMIN_PASSWORD"] = saved
-    yield srv
-    problems = srv.stop()
-    if problems:
-        pytest.fail("; ".join(problems) + "\n" + srv.logs(), pytrace=False)
+    yield from serve(srv, {"MLFLOW_AUTH_ADMIN_PASSWORD": ADMIN_PASSWORD})
 
 
 def _as(monkeypatch, username, password):

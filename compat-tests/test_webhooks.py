@@ -5,14 +5,13 @@ this process. Signatures are checked with MLflow's own signing function
 """
 
 import json
-import os
 import threading
 import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from conftest import TARGET, ServerProcess
+from conftest import TARGET, ServerProcess, serve
 from mlflow import MlflowClient
 from mlflow.exceptions import MlflowException
 
@@ -80,20 +79,7 @@ class Receiver:
 @pytest.fixture(scope="module")
 def hook_server(tmp_path_factory):
     srv = ServerProcess(tmp_path_factory.mktemp(f"{TARGET}-webhooks"))
-    saved = {k: os.environ.get(k) for k in SERVER_ENV}
-    os.environ.update(SERVER_ENV)
-    try:
-        srv.start()
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-    yield srv
-    problems = srv.stop()
-    if problems:
-        pytest.fail("; ".join(problems) + "\n" + srv.logs(), pytrace=False)
+    yield from serve(srv, SERVER_ENV)
 
 
 @pytest.fixture(scope="module")

@@ -36,15 +36,18 @@ function requestJson(r: ApprovalRequest): object {
   return { id: r.id, target_type: r.type, target: r.target, version: r.version, status: r.status, requester: r.requester };
 }
 
+/** The columns that name an alias or stage of a model, for a WHERE clause. */
+function targetKey(t: Target): { model_name: string; target_type: Target['type']; target: string } {
+  return { model_name: t.model, target_type: t.type, target: t.target };
+}
+
 export class SqlGovernanceStore extends SqlStoreBase implements GovernanceStore {
   async getProtection(t: Target): Promise<Protection | undefined> {
     return this.guard(async () => {
       const row = await this.db
         .selectFrom('governance_protections')
         .selectAll()
-        .where('model_name', '=', t.model)
-        .where('target_type', '=', t.type)
-        .where('target', '=', t.target)
+        .where((eb) => eb.and(targetKey(t)))
         .executeTakeFirst();
       return row
         ? { approvalsRequired: row.approvals_required, requiredTags: tagsFromJson(row.required_tags), source: 'model', user: row.user_name, time: Number(row.time) }
@@ -82,9 +85,7 @@ export class SqlGovernanceStore extends SqlStoreBase implements GovernanceStore 
       if (!old) return false;
       await trx
         .deleteFrom('governance_protections')
-        .where('model_name', '=', t.model)
-        .where('target_type', '=', t.type)
-        .where('target', '=', t.target)
+        .where((eb) => eb.and(targetKey(t)))
         .execute();
       changes.push({ action: 'protection.delete', resourceType: 'protection', name: t.model, before: old });
       return true;
@@ -95,9 +96,7 @@ export class SqlGovernanceStore extends SqlStoreBase implements GovernanceStore 
     const row = await db
       .selectFrom('governance_protections')
       .selectAll()
-      .where('model_name', '=', t.model)
-      .where('target_type', '=', t.type)
-      .where('target', '=', t.target)
+      .where((eb) => eb.and(targetKey(t)))
       .executeTakeFirst();
     return row
       ? { target_type: t.type, target: t.target, approvals_required: row.approvals_required, required_tags: tagsFromJson(row.required_tags) }
@@ -109,9 +108,7 @@ export class SqlGovernanceStore extends SqlStoreBase implements GovernanceStore 
       const rows = await this.db
         .selectFrom('governance_history')
         .selectAll()
-        .where('model_name', '=', t.model)
-        .where('target_type', '=', t.type)
-        .where('target', '=', t.target)
+        .where((eb) => eb.and(targetKey(t)))
         .orderBy('id', 'desc')
         .limit(limit + 1)
         .offset(offset)
