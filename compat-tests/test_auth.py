@@ -4,7 +4,6 @@ MLFLOW_TRACKING_USERNAME/PASSWORD (Basic) and MLFLOW_TRACKING_TOKEN (Bearer).
 """
 
 import contextlib
-import os
 import uuid
 
 import mlflow
